@@ -13,6 +13,7 @@ from .divergences import (P, Q, VOCAB, cross_entropy, entropy, kl_contributions,
 from .plots import plot_contributions, plot_pq
 from .explorer import explore
 from .exercises import check
+from .book import glue
 
 __all__ = [
     "VOCAB", "P", "Q",
@@ -20,4 +21,5 @@ __all__ = [
     "plot_pq", "plot_contributions",
     "explore",
     "check",
+    "glue",
 ]
