@@ -56,22 +56,20 @@ def _as_array(values, name):
     if isinstance(values, (str, bytes)):
         raise ValueError(f"{name} must be a sequence of numbers, got the string {values!r}")
     try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        # Find the first entry that is not a number to name it.
-        try:
-            entries = np.asarray(values, dtype=object)
-        except ValueError:
-            raise ValueError(f"{name} must be a rectangular array of numbers; "
-                             f"its rows have different lengths") from None
+        raw = np.asarray(values)
+    except ValueError:
+        raise ValueError(f"{name} must be a rectangular array of numbers; "
+                         f"its rows have different lengths") from None
+    if raw.dtype == bool:
+        raise ValueError(f"{name} must hold numbers, not booleans")
+    if raw.dtype.kind not in "iuf":
+        # Name the first entry that is not a real number (None, a string, a nested list...).
+        entries = np.asarray(values, dtype=object)  # keeps 0.5 a float beside "x"
         for flat_index, entry in enumerate(entries.ravel()):
             if not isinstance(entry, numbers.Real) or isinstance(entry, bool):
                 where = _position(flat_index, entries.shape)
-                raise ValueError(f"{name} has a non-numeric entry at index {where} "
-                                 f"({entry!r})") from None
-        raise ValueError(f"{name} must be an array of numbers") from None
-    if np.asarray(values).dtype == bool:
-        raise ValueError(f"{name} must hold numbers, not booleans")
+                raise ValueError(f"{name} has a non-numeric entry at index {where} ({entry!r})")
+    array = raw.astype(float)
     if array.ndim == 0:
         raise ValueError(f"{name} must be a sequence of probabilities "
                          f"(vocabulary on the last axis), got the single number {array.item()!r}")
@@ -249,9 +247,9 @@ def cross_entropy(p, q, base=None):
     """
     p, q = _pair(p, q)
     scale = _log_of_base(base)
-    with np.errstate(divide="ignore"):
-        log_q = np.log(q)
-    terms = np.where(p > 0, -p * log_q, 0.0)
+    with np.errstate(divide="ignore"):  # log 0 = -inf is the intended value
+        log_q = np.log(np.where(p > 0, q, 1.0))  # q only matters where p > 0
+    terms = -p * log_q
     return _result(terms.sum(axis=-1) / scale)
 
 
@@ -280,10 +278,11 @@ def kl_contributions(p, q, base=None):
     """
     p, q = _pair(p, q)
     scale = _log_of_base(base)
-    with np.errstate(divide="ignore"):
+    on_support = p > 0  # outside P's support q does not matter: the term is 0
+    with np.errstate(divide="ignore"):  # log 0 = -inf is the intended value
         # log p - log q rather than log(p / q): exactly 0 where p == q.
-        log_ratio = np.log(np.where(p > 0, p, 1.0)) - np.log(q)
-    return np.where(p > 0, p * log_ratio, 0.0) / scale
+        log_ratio = np.log(np.where(on_support, p, 1.0)) - np.log(np.where(on_support, q, 1.0))
+    return p * log_ratio / scale
 
 
 def kl_divergence(p, q, base=None):

@@ -1,0 +1,42 @@
+"""Chapter hygiene that nbval does not see: every chapter starts with the same setup cell,
+every glued name used in the prose is defined, and the post's wrong formula is not repeated."""
+
+import json
+import re
+
+import pytest
+
+from conftest import chapters
+
+
+def cells(notebook):
+    return json.loads(notebook.read_text())["cells"]
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+@pytest.mark.parametrize("notebook", chapters(), ids=lambda p: p.stem)
+def test_chapter_starts_with_the_setup_cell(notebook):
+    code = [c for c in cells(notebook) if c["cell_type"] == "code"]
+    assert code, "a chapter without code"
+    first = source(code[0])
+    assert "import klhelpers as kl" in first and "find_spec(\"klhelpers\")" in first
+    assert "hide-input" in code[0]["metadata"].get("tags", [])
+
+
+@pytest.mark.parametrize("notebook", chapters(), ids=lambda p: p.stem)
+def test_every_glued_name_in_the_prose_is_glued_by_code(notebook):
+    prose = "".join(source(c) for c in cells(notebook) if c["cell_type"] == "markdown")
+    code = "".join(source(c) for c in cells(notebook) if c["cell_type"] == "code")
+    used = set(re.findall(r"\{glue:\w+\}`([A-Za-z0-9_]+)", prose))
+    glued = set(re.findall(r"glue\(\s*[\"']([A-Za-z0-9_]+)[\"']", code))
+    assert used <= glued, f"prose quotes values no code glues: {sorted(used - glued)}"
+
+
+@pytest.mark.parametrize("notebook", chapters(), ids=lambda p: p.stem)
+def test_no_chapter_repeats_the_posts_misplaced_log(notebook):
+    text = "".join(source(c) for c in cells(notebook))
+    # The seed post wrote sum_k log p_k (p_k / q_k); the log belongs around the ratio.
+    assert not re.search(r"\\sum_k\s*\\(?:operatorname\{log\}|log)\s*p_k\s*\\frac", text)
