@@ -65,8 +65,10 @@ def test_q_zero_where_p_positive_is_infinite_without_warnings():
         assert kl.kl_divergence([1.0, 0.0], [1.0, 0.0]) == 0.0
 
 
-def test_point_mass_has_zero_entropy():
+def test_point_mass_has_zero_entropy_printed_without_a_sign():
     assert kl.entropy([0.0, 1.0, 0.0]) == 0.0
+    assert f"{kl.entropy([0.0, 1.0, 0.0]):.4f}" == "0.0000"
+    assert f"{kl.cross_entropy([1.0, 0.0], [1.0, 0.0]):.4f}" == "0.0000"
 
 
 def test_divergence_of_a_distribution_from_itself_is_exactly_zero():

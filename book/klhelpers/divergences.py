@@ -125,7 +125,8 @@ def _log_of_base(base):
 
 
 def _result(array):
-    """A plain float for a single distribution, an array for a batch."""
+    """A plain float for a single distribution, an array for a batch; never -0.0."""
+    array = array + 0.0  # -0.0 + 0.0 is +0.0, so a sum of vanishing terms prints as 0.0000
     return float(array) if np.ndim(array) == 0 else array
 
 

@@ -1,0 +1,243 @@
+"""The Q explorer on the built website: real Chromium, no kernel, every readout checked against klhelpers.
+
+The page's JavaScript (book/klhelpers/explorer.js) re-implements the formulas;
+these tests move its controls the way a reader does (keyboard, pointer-free
+`fill`, buttons) and compare what it shows with klhelpers computed here.
+"""
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+
+import klhelpers as kl
+
+CHAPTER = "book/04-asymmetry.html"
+EXPLORER = '[data-explorer="explorer"]'
+# Shown with 4 decimals: within half a unit of the 4th decimal of klhelpers' value.
+TOLERANCE = 0.5e-4 + 1e-9
+
+READ_STATE = """root => ({
+    config: JSON.parse(root.querySelector('script[type="application/json"]').textContent),
+    weights: [...root.querySelectorAll('input[type="range"]')].map(input => parseFloat(input.value)),
+    shown: Object.fromEntries([...root.querySelectorAll('[data-quantity]')]
+                              .map(e => [e.getAttribute('data-quantity'), e.textContent])),
+    message: root.querySelector('.kl-message').textContent,
+    svg: root.querySelector('svg').innerHTML,
+})"""
+
+
+def number(text):
+    assert re.fullmatch(r"-?\d+\.\d{4,}|∞", text), f"not a readout: {text!r}"
+    return math.inf if text == "∞" else float(text)
+
+
+def expected_values(p, q):
+    """Every readout the explorer shows, computed by klhelpers."""
+    values = {"kl_pq": kl.kl_divergence(p, q), "kl_qp": kl.kl_divergence(q, p),
+              "entropy_p": kl.entropy(p), "cross_entropy_pq": kl.cross_entropy(p, q)}
+    return values
+
+
+def check_against_klhelpers(explorer, q=None):
+    """Read the explorer's state and compare every readout with klhelpers; return the state."""
+    state = explorer.evaluate(READ_STATE)
+    config, shown = state["config"], state["shown"]
+    p = np.array(config["p"])
+    if q is None:
+        q = kl.normalize(state["weights"])
+    expected = expected_values(p, q)
+    for token, qk, c_pq, c_qp in zip(config["tokens"], q, kl.kl_contributions(p, q),
+                                     kl.kl_contributions(q, p)):
+        expected[f"q:{token}"] = qk
+        expected[f"contrib_pq:{token}"] = c_pq
+        expected[f"contrib_qp:{token}"] = c_qp
+    assert set(expected) <= set(shown)
+    for name, value in expected.items():
+        got = number(shown[name])
+        if math.isinf(value):
+            assert got == math.inf, (name, shown[name], value)
+        else:
+            assert abs(got - value) <= TOLERANCE, (name, shown[name], value)
+    assert "NaN" not in state["svg"] and "undefined" not in state["svg"]
+    return state
+
+
+def assert_clean(watched):
+    assert watched.errors == []
+    assert watched.outside_requests == []
+
+
+@pytest.fixture
+def chapter(open_page):
+    watched = open_page(CHAPTER)
+    assert watched.page.locator(EXPLORER).count() >= 1, f"no Q explorer on {CHAPTER}"
+    return watched
+
+
+def test_starting_numbers_match_klhelpers(chapter):
+    for index in range(chapter.page.locator(EXPLORER).count()):
+        explorer = chapter.page.locator(EXPLORER).nth(index)
+        state = check_against_klhelpers(explorer)
+        np.testing.assert_allclose(kl.normalize(state["weights"]), kl.normalize(state["config"]["weights"]),
+                                   atol=1e-12)
+        # The chart is drawn: two bars per token, with value labels.
+        assert explorer.locator("svg rect[height]").count() >= 2 * len(state["config"]["tokens"])
+    assert_clean(chapter)
+
+
+def test_keyboard_moves_a_slider_and_every_readout_follows(chapter):
+    explorer = chapter.page.locator(EXPLORER).first
+    slider = explorer.locator('input[type="range"]').nth(1)
+    slider.focus()
+    before = slider.input_value()
+    for key in ["ArrowRight", "ArrowRight", "ArrowUp", "PageUp", "ArrowLeft", "End", "PageDown", "Home"]:
+        previous = slider.input_value()
+        chapter.page.keyboard.press(key)
+        assert slider.input_value() != previous, f"{key} did not move the slider"
+        check_against_klhelpers(explorer)
+    assert slider.input_value() != before  # Home: weight 0
+    assert float(slider.input_value()) == 0.0
+    # Tab reaches the next slider, and it works too.
+    chapter.page.keyboard.press("Tab")
+    chapter.page.keyboard.press("ArrowRight")
+    assert explorer.locator('input[type="range"]').nth(2).evaluate("e => e === document.activeElement")
+    check_against_klhelpers(explorer)
+    assert_clean(chapter)
+
+
+def test_random_slider_settings_agree_with_klhelpers(chapter):
+    explorer = chapter.page.locator(EXPLORER).first
+    sliders = explorer.locator('input[type="range"]')
+    rng = np.random.default_rng(2026)
+    for _ in range(12):
+        k = int(rng.integers(sliders.count()))
+        value = float(rng.choice([0.0, 0.01, 1.0, round(float(rng.uniform(0, 1)), 2)]))
+        sliders.nth(k).fill(str(value))
+        assert float(sliders.nth(k).input_value()) == value
+        state = explorer.evaluate(READ_STATE)
+        if sum(state["weights"]) > 0:
+            check_against_klhelpers(explorer)
+    assert_clean(chapter)
+
+
+def test_q_zero_where_p_is_positive_shows_infinity_and_the_chart_still_draws(chapter):
+    explorer = chapter.page.locator(EXPLORER).first
+    config = explorer.evaluate(READ_STATE)["config"]
+    k = int(np.argmax(config["p"]))  # a token with p > 0
+    token = config["tokens"][k]
+    explorer.locator('input[type="range"]').nth(k).fill("0")
+    state = check_against_klhelpers(explorer)
+    assert state["shown"]["kl_pq"] == "∞"
+    assert state["shown"]["cross_entropy_pq"] == "∞"
+    assert state["shown"][f"contrib_pq:{token}"] == "∞"
+    assert state["shown"][f"q:{token}"] == "0.0000"
+    assert state["shown"]["kl_qp"] != "∞"
+    heights = explorer.evaluate("root => [...root.querySelectorAll('svg rect[height]')]"
+                                ".map(r => parseFloat(r.getAttribute('height')))")
+    assert all(math.isfinite(h) and h >= 0 for h in heights)
+    assert 0.0 in heights  # the zero bar is drawn flat
+    assert_clean(chapter)
+
+
+def test_all_weights_zero_keeps_the_last_q_and_says_so(chapter):
+    explorer = chapter.page.locator(EXPLORER).first
+    sliders = explorer.locator('input[type="range"]')
+    n = sliders.count()
+    for k in range(n - 1):
+        sliders.nth(k).fill("0")
+    last_q = np.eye(n)[n - 1]
+    check_against_klhelpers(explorer, q=last_q)
+    message = explorer.locator(".kl-message")
+    assert not message.is_visible()
+    sliders.nth(n - 1).fill("0")
+    state = check_against_klhelpers(explorer, q=last_q)  # the last valid Q, not NaN
+    assert "keeps the last valid Q" in state["message"]
+    assert message.is_visible()
+    sliders.nth(0).fill("0.5")
+    check_against_klhelpers(explorer)
+    assert not message.is_visible()
+    assert_clean(chapter)
+
+
+def test_reset_and_q_equals_p_buttons(chapter):
+    explorer = chapter.page.locator(EXPLORER).first
+    start = explorer.evaluate(READ_STATE)
+    sliders = explorer.locator('input[type="range"]')
+    sliders.nth(0).fill("0")
+    sliders.nth(2).fill("0.9")
+    explorer.get_by_role("button", name="Set Q = P").click()
+    state = check_against_klhelpers(explorer, q=kl.normalize(start["config"]["p"]))
+    assert state["shown"]["kl_pq"] == "0.0000" and state["shown"]["kl_qp"] == "0.0000"
+    assert state["shown"]["cross_entropy_pq"] == state["shown"]["entropy_p"]
+    # Keyboard: the reset button is reachable and works with Enter.
+    explorer.get_by_role("button", name="Reset Q").focus()
+    chapter.page.keyboard.press("Enter")
+    state = check_against_klhelpers(explorer, q=kl.normalize(start["config"]["weights"]))
+    assert state["shown"] == start["shown"]
+    assert state["weights"] == start["weights"]
+    assert_clean(chapter)
+
+
+def test_sliders_have_accessible_names_and_readouts_are_live(chapter):
+    page = chapter.page
+    explorer = page.locator(EXPLORER).first
+    tokens = explorer.evaluate(READ_STATE)["config"]["tokens"]
+    for token in tokens:
+        assert explorer.get_by_role("slider", name=re.compile(rf"\b{re.escape(token)}\b")).count() == 1
+    live = explorer.locator('[aria-live="polite"] [data-quantity="kl_pq"], [role="status"]')
+    assert live.count() >= 1
+    assert explorer.locator('[aria-live] [data-quantity="kl_pq"]').count() == 1
+    assert explorer.locator("svg[role='img'][aria-label]").count() == 1
+    assert_clean(chapter)
+
+
+def test_fits_a_phone_screen(open_page):
+    watched = open_page(CHAPTER, viewport={"width": 375, "height": 740})
+    page = watched.page
+    for index in range(page.locator(EXPLORER).count()):
+        explorer = page.locator(EXPLORER).nth(index)
+        explorer.scroll_into_view_if_needed()
+        box = explorer.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375 + 0.5
+        overflow = explorer.evaluate(
+            # The contributions table may scroll sideways inside its own box, which must fit.
+            "root => [...root.querySelectorAll('*')]"
+            ".filter(e => !(e.parentElement && e.parentElement.closest('.kl-table')))"
+            ".filter(e => { const r = e.getBoundingClientRect();"
+            " return r.width > 0 && (r.right > 375.5 || r.left < -0.5); }).map(e => e.tagName)")
+        assert overflow == []
+        assert explorer.evaluate("root => root.scrollWidth <= root.clientWidth")
+        svg = explorer.locator("svg").bounding_box()
+        assert svg["width"] <= 375
+        # Still usable: a tap-free move works at this width.
+        explorer.locator('input[type="range"]').first.fill("0.5")
+        check_against_klhelpers(explorer)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_clean(watched)
+
+
+def test_every_page_with_an_explorer_agrees_with_klhelpers(site, open_page):
+    pages = sorted(path.relative_to(site).as_posix() for path in site.glob("book/*.html")
+                   if 'data-explorer="explorer"' in path.read_text(encoding="utf-8"))
+    assert CHAPTER in pages
+    for path in pages:
+        watched = open_page(path)
+        explorers = watched.page.locator(EXPLORER)
+        for index in range(explorers.count()):
+            explorer = explorers.nth(index)
+            check_against_klhelpers(explorer)
+            explorer.locator('input[type="range"]').last.fill("0.77")
+            check_against_klhelpers(explorer)
+        assert_clean(watched)
+
+
+def test_config_is_the_pythons_numbers(chapter):
+    """The page's P is exactly what Python wrote (JSON round-trips doubles)."""
+    explorer = chapter.page.locator(EXPLORER).first
+    raw = explorer.evaluate("root => root.querySelector('script[type=\"application/json\"]').textContent")
+    config = json.loads(raw)
+    assert len(config["p"]) == len(config["tokens"]) == len(config["weights"])
+    assert abs(sum(config["p"]) - 1) < 1e-9
