@@ -53,7 +53,7 @@ student: $(ENV)
 notebooks: $(ENV)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.store_widget_state=False book/[0-9]*.ipynb
 
-benchmark: $(ENV) chromium
+benchmark: book chromium
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
