@@ -8,7 +8,7 @@ Writes into _build/student/ (or DIR):
     notebooks/   one notebook per chapter: solution cells removed, outputs cleared,
                  with the klhelpers package, requirements.txt, runtime.txt and a README
 
-A solution is every cell tagged ``solution`` (HELPERS.md). The site is built from a
+A solution is every cell tagged ``solution`` (CONTRIBUTING.md). The site is built from a
 staged copy of the book whose chapters lack those cells, with sphinx-exercise's
 ``hide_solutions: True`` on as well. ``hide_solutions`` alone cannot do it for gated
 solutions: sphinx-exercise 1.2.1 drops ``{solution-start}`` but keeps ``{solution-end}``
