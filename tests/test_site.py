@@ -1,7 +1,7 @@
 """Every page of the built site: loads cleanly, offline, with its math typeset and no serious accessibility faults.
 
-The set of pages is whatever the build produced under book/ (globbed, not listed),
-so a new chapter is checked as soon as it is in the table of contents.
+The set of pages is whatever the build produced (globbed, not listed): the chapters,
+the search and index pages, so a new chapter is checked as soon as it is in the table of contents.
 """
 
 import pytest
@@ -11,7 +11,8 @@ SERIOUS = ("serious", "critical")
 
 @pytest.fixture(scope="module")
 def pages(site):
-    found = sorted(path.relative_to(site).as_posix() for path in site.glob("book/**/*.html"))
+    found = sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html")
+                   if not path.relative_to(site).parts[0].startswith("_"))  # not theme templates
     assert found, f"no pages under {site / 'book'}"
     return found
 

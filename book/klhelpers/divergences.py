@@ -51,8 +51,13 @@ def _position(flat_index, shape):
     return int(index[0]) if len(shape) == 1 else tuple(int(i) for i in index)
 
 
-def _as_array(values, name):
-    """`values` as a float array with finite, non-negative entries."""
+def as_finite_array(values, name):
+    """`values` as a float array of finite numbers, vocabulary on the last axis.
+
+    Shared by every klhelpers function that takes numbers (probabilities here,
+    logits and rewards in :mod:`klhelpers.llm`), so that bad input gets the
+    same clear ValueError everywhere: it names the argument, the index and the value.
+    """
     if isinstance(values, (str, bytes)):
         raise ValueError(f"{name} must be a sequence of numbers, got the string {values!r}")
     try:
@@ -69,18 +74,25 @@ def _as_array(values, name):
             if not isinstance(entry, numbers.Real) or isinstance(entry, bool):
                 where = _position(flat_index, entries.shape)
                 raise ValueError(f"{name} has a non-numeric entry at index {where} ({entry!r})")
-    array = raw.astype(float)
+    array = np.asarray(raw, dtype=float)  # no copy when it is float64 already
     if array.ndim == 0:
-        raise ValueError(f"{name} must be a sequence of probabilities "
+        raise ValueError(f"{name} must be a sequence of numbers "
                          f"(vocabulary on the last axis), got the single number {array.item()!r}")
     if array.size == 0 or array.shape[-1] == 0:
-        raise ValueError(f"{name} is empty: it needs at least one outcome")
-    for test, what in ((np.isnan, "a NaN"), (np.isinf, "an infinite")):
-        bad = np.flatnonzero(test(array))
-        if bad.size:
-            where = _position(bad[0], array.shape)
-            raise ValueError(f"{name} has {what} entry at index {where} "
-                             f"({array.ravel()[bad[0]]})")
+        raise ValueError(f"{name} is empty: it needs at least one entry")
+    if not np.isfinite(array).all():  # one pass when all is well; find the culprit otherwise
+        for test, what in ((np.isnan, "a NaN"), (np.isinf, "an infinite")):
+            bad = np.flatnonzero(test(array))
+            if bad.size:
+                where = _position(bad[0], array.shape)
+                raise ValueError(f"{name} has {what} entry at index {where} "
+                                 f"({array.ravel()[bad[0]]})")
+    return array
+
+
+def _as_array(values, name):
+    """`values` as a float array with finite, non-negative entries."""
+    array = as_finite_array(values, name)
     negative = np.flatnonzero(array < 0)
     if negative.size:
         where = _position(negative[0], array.shape)

@@ -36,7 +36,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .divergences import _as_distribution, _log_of_base, _position, _result, kl_divergence
+from .divergences import (_as_distribution, _log_of_base, _position, _result,
+                          as_finite_array, kl_divergence)
 
 __all__ = [
     "softmax",
@@ -56,48 +57,6 @@ ESTIMATORS = ("k1", "k2", "k3")
 
 
 # -- validation ---------------------------------------------------------------------------
-
-def _as_reals(values, name):
-    """`values` as a non-empty float array of finite numbers (negative allowed), vocab last."""
-    if isinstance(values, (str, bytes)):
-        raise ValueError(f"{name} must be a sequence of numbers, got the string {values!r}")
-    if isinstance(values, np.ndarray) and values.dtype == np.float64:
-        array = values  # the fast path for large batches: no copy
-    else:
-        try:
-            raw = np.asarray(values)
-        except ValueError:
-            raise ValueError(f"{name} must be a rectangular array of numbers; "
-                             f"its rows have different lengths") from None
-        if raw.dtype == bool:
-            raise ValueError(f"{name} must hold numbers, not booleans")
-        if raw.ndim == 0 and raw.dtype.kind not in "iuf":
-            raise ValueError(f"{name} must be a sequence of numbers, got {values!r}")
-        if raw.dtype.kind not in "iuf":
-            # Name the first entry that is not a real number (strings, None, objects...).
-            try:
-                entries = np.asarray(values, dtype=object)  # the entries as given, not as strings
-            except ValueError:
-                entries = raw.astype(object)
-            for flat_index, entry in enumerate(entries.ravel()):
-                if not isinstance(entry, numbers.Real) or isinstance(entry, bool):
-                    where = _position(flat_index, entries.shape)
-                    raise ValueError(f"{name} has a non-numeric entry at index {where} ({entry!r})")
-        array = raw.astype(float)
-    if array.ndim == 0:
-        raise ValueError(f"{name} must be a sequence of numbers (vocabulary on the last axis), "
-                         f"got the single number {array.item()!r}")
-    if array.size == 0 or array.shape[-1] == 0:
-        raise ValueError(f"{name} is empty: it needs at least one entry")
-    if not np.isfinite(array).all():  # one pass when all is well; find the culprit otherwise
-        for test, what in ((np.isnan, "a NaN"), (np.isinf, "an infinite")):
-            bad = np.flatnonzero(test(array))
-            if bad.size:
-                where = _position(bad[0], array.shape)
-                raise ValueError(f"{name} has {what} entry at index {where} "
-                                 f"({array.ravel()[bad[0]]})")
-    return array
-
 
 def _positive(value, name):
     """A finite number > 0 (a temperature, a KL coefficient)."""
@@ -183,7 +142,7 @@ def softmax(logits, temperature=1.0):
     >>> softmax([1.0, 2.0, 3.0], temperature=100.0).round(3)  # nearly uniform
     array([0.33 , 0.333, 0.337])
     """
-    z = _shifted(_as_reals(logits, "logits"), _positive(temperature, "temperature"))
+    z = _shifted(as_finite_array(logits, "logits"), _positive(temperature, "temperature"))
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -216,7 +175,7 @@ def log_softmax(logits, temperature=1.0):
     >>> log_softmax([0.0, 10000.0])  # softmax would give exactly 0 for the first token
     array([-10000.,      0.])
     """
-    z = _shifted(_as_reals(logits, "logits"), _positive(temperature, "temperature"))
+    z = _shifted(as_finite_array(logits, "logits"), _positive(temperature, "temperature"))
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
@@ -308,8 +267,8 @@ def kl_from_logits(logits_p, logits_q, temperature=1.0, base=None):
     >>> kl_from_logits([[0.0, 0.0], [0.0, 1.0]], [[0.0, 0.0], [1.0, 0.0]]).round(4)
     array([0.    , 0.4621])
     """
-    a = _as_reals(logits_p, "logits_p")
-    b = _as_reals(logits_q, "logits_q")
+    a = as_finite_array(logits_p, "logits_p")
+    b = as_finite_array(logits_q, "logits_q")
     if a.shape != b.shape:
         raise ValueError(f"logits_p and logits_q must have the same shape, got {a.shape} and {b.shape}")
     t = _positive(temperature, "temperature")
@@ -540,7 +499,7 @@ def kl_regularized_policy(reference, reward, beta):
     array([0., 1.])
     """
     ref = _as_distribution(reference, "reference")
-    r = _as_reals(reward, "reward")
+    r = as_finite_array(reward, "reward")
     if ref.shape != r.shape:
         raise ValueError(f"reference and reward must have the same shape, got {ref.shape} and {r.shape}")
     b = _positive(beta, "beta")
@@ -586,7 +545,7 @@ def rlhf_objective(policy, reference, reward, beta):
     0.9307
     """
     pi, ref = _two_distributions(policy, reference, ("policy", "reference"))
-    r = _as_reals(reward, "reward")
+    r = as_finite_array(reward, "reward")
     if r.shape != pi.shape:
         raise ValueError(f"reward must have the policy's shape {pi.shape}, got {r.shape}")
     b = _positive(beta, "beta")
