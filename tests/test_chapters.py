@@ -42,3 +42,10 @@ def test_no_chapter_repeats_the_posts_misplaced_log(notebook):
     text = "".join(source(c) for c in cells(notebook))
     # The seed post wrote sum_k log p_k (p_k / q_k); the log belongs around the ratio.
     assert not re.search(r"\\sum_k\s*\\(?:operatorname\{log\}|log)\s*p_k\s*\\frac", text)
+
+
+@pytest.mark.parametrize("notebook", [nb for nb in chapters() if not nb.stem.startswith("00")],
+                         ids=lambda p: p.stem)
+def test_every_chapter_links_the_notation_page(notebook):
+    prose = "".join(source(c) for c in cells(notebook) if c["cell_type"] == "markdown")
+    assert "{doc}`notation`" in prose or "{term}`" in prose
