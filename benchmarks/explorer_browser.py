@@ -10,18 +10,13 @@ Run: .venv/bin/python benchmarks/explorer_browser.py [SITE_DIR] [events]
      SITE_DIR defaults to $KL_BUILD_OUTPUT/_build/html, else _build/html (build it first: make book).
 """
 
-import functools
-import http.server
-import os
 import statistics
 import sys
-import threading
-from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-SITE = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(os.environ.get("KL_BUILD_OUTPUT", ROOT)) / "_build" / "html"
+from _site import launch_chromium, served_site
+
 EVENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
 PAGE = "book/04-asymmetry.html"
 
@@ -41,30 +36,17 @@ TIME_EVENTS = """([events, layout]) => {
 }"""
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def main():
-    if not (SITE / PAGE).exists():
-        sys.exit(f"no built page at {SITE / PAGE}: build the book first (make book)")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(SITE)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{PAGE}", wait_until="networkidle")
-            page.evaluate(TIME_EVENTS, [200, False])  # warm up the JIT
-            script = page.evaluate(TIME_EVENTS, [EVENTS, False])
-            layout = page.evaluate(TIME_EVENTS, [EVENTS, True])
-            browser.close()
-    finally:
-        server.shutdown()
+    with served_site(PAGE) as base_url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base_url}/{PAGE}", wait_until="networkidle")
+        page.evaluate(TIME_EVENTS, [200, False])  # warm up the JIT
+        script = page.evaluate(TIME_EVENTS, [EVENTS, False])
+        layout = page.evaluate(TIME_EVENTS, [EVENTS, True])
+        browser.close()
     if errors:
         sys.exit(f"page errors: {errors}")
     print(f"Website Q explorer, {EVENTS} input events in Chromium ({PAGE})")

@@ -9,55 +9,36 @@ Run: .venv/bin/python benchmarks/page_bytes.py [SITE_DIR] [PAGE]
 """
 
 import collections
-import functools
-import http.server
-import os
 import sys
-import threading
-from pathlib import Path
 from urllib.parse import urlparse
 
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-SITE = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(os.environ.get("KL_BUILD_OUTPUT", ROOT)) / "_build" / "html"
+from _site import launch_chromium, served_site
+
 PAGE = sys.argv[2] if len(sys.argv) > 2 else "book/04-asymmetry.html"
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def main():
-    if not (SITE / PAGE).exists():
-        sys.exit(f"no built page at {SITE / PAGE}: build the book first (make book)")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(SITE)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    host = f"127.0.0.1:{server.server_address[1]}"
     by_type, counts, outside, biggest = collections.Counter(), collections.Counter(), [], []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=["--no-sandbox", "--disable-gpu"])
-            context = browser.new_context()  # fresh profile: nothing cached
-            page = context.new_page()
-            finished = []
-            page.on("requestfinished", lambda request: finished.append(request))
-            page.goto(f"http://{host}/{PAGE}", wait_until="networkidle")
-            twins = page.evaluate("() => [...document.querySelectorAll('[data-explorer]')]"
-                                  ".map(e => new TextEncoder().encode(e.outerHTML).length)")
-            for request in finished:
-                sizes = request.sizes()
-                size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
-                by_type[request.resource_type] += size
-                counts[request.resource_type] += 1
-                biggest.append((size, urlparse(request.url).path))
-                if urlparse(request.url).netloc != host:
-                    outside.append(request.url)
-            browser.close()
-    finally:
-        server.shutdown()
+    with served_site(PAGE) as base_url, sync_playwright() as playwright:
+        host = urlparse(base_url).netloc
+        browser = launch_chromium(playwright)
+        page = browser.new_context().new_page()  # fresh profile: nothing cached
+        finished = []
+        page.on("requestfinished", lambda request: finished.append(request))
+        page.goto(f"{base_url}/{PAGE}", wait_until="networkidle")
+        twins = page.evaluate("() => [...document.querySelectorAll('[data-explorer]')]"
+                              ".map(e => new TextEncoder().encode(e.outerHTML).length)")
+        for request in finished:
+            sizes = request.sizes()
+            size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            by_type[request.resource_type] += size
+            counts[request.resource_type] += 1
+            biggest.append((size, urlparse(request.url).path))
+            if urlparse(request.url).netloc != host:
+                outside.append(request.url)
+        browser.close()
     total = sum(by_type.values())
     print(f"Cold load of {PAGE}: {total:,} bytes in {sum(counts.values())} requests")
     for kind, size in by_type.most_common():
