@@ -1,11 +1,12 @@
 # Every target makes sure .venv exists and is up to date, then makes one tool call.
 PYTHON ?= python3.11
-VENV   := .venv
+NEEDED := 3.11
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 ENV    := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: help book serve lab test student notebooks benchmark chromium clean
+.PHONY: help book serve lab test student notebooks benchmark chromium clean distclean
 
 help:
 	@echo "make book       build the website into _build/html (warnings are errors)"
@@ -16,17 +17,26 @@ help:
 	@echo "make notebooks  re-run every chapter and store its outputs (after editing one)"
 	@echo "make benchmark  print the speed and size figures"
 	@echo "make clean      remove _build"
+	@echo "make distclean  remove _build and the environment .venv"
 
-# The environment: created when missing, reinstalled when requirements.txt changes.
-$(ENV): requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# The environment: created by Python $(NEEDED) when missing (or made by another Python),
+# reinstalled when requirements.txt changes. The pins only install on $(NEEDED).
+$(VENV)/.python-$(NEEDED):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(NEEDED)".split("."))))' 2>/dev/null \
+	  || { echo "The book needs Python $(NEEDED), but PYTHON=$(PYTHON) is $$($(PYTHON) --version 2>&1 || echo 'not found')."; \
+	       echo "Install Python $(NEEDED), or point to it: make PYTHON=/path/to/python$(NEEDED) $(MAKECMDGOALS)"; exit 1; }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	touch $@
+
+$(ENV): requirements.txt $(VENV)/.python-$(NEEDED)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
 # jupyter-cache re-runs a chapter only when the chapter's code changes: when klhelpers
 # changes, forget the cached runs so the site shows what the new code draws.
-_build/.klhelpers-stamp: $(wildcard book/klhelpers/*.py book/klhelpers/*.js book/klhelpers/*.css)
+_build/.klhelpers-stamp: $(shell find book/klhelpers -name '*.py' -o -name '*.js' -o -name '*.css' -o -name '*.json')
 	rm -rf _build/.jupyter_cache
 	mkdir -p _build && touch $@
 
@@ -58,3 +68,6 @@ benchmark: book chromium
 
 clean:
 	rm -rf _build
+
+distclean: clean
+	rm -rf $(VENV)

@@ -31,7 +31,14 @@ def chapters():
 
 @pytest.fixture(scope="session")
 def build_result():
-    """Build the book as `make book` does: warnings are errors, every notebook executes."""
+    """Build the book as `make book` does: warnings are errors, every notebook executes.
+
+    A stale execution report from an earlier, failed build is planted first: the
+    build must not publish it (test_build.py checks that no report survives).
+    """
+    stale = SITE / "reports" / "book" / "00-introduction.err.log"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("a failure from an earlier build\n")
     completed = subprocess.run(
         [str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going",
          "--path-output", str(OUTPUT)],

@@ -75,3 +75,12 @@ def test_every_page_loads_offline_typesets_math_and_passes_axe(pages, open_page)
         if found:
             problems[path] = found
     assert not problems, "\n".join(f"{path}:\n  " + "\n  ".join(found) for path, found in problems.items())
+
+
+def test_the_site_root_has_a_title_an_icon_and_a_visible_link(site):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((site / "index.html").read_text(), "html.parser")
+    assert page.title.string == "KL divergence, interactively"
+    assert page.find("link", rel="icon")["href"] == "data:,"  # no request the redirect would cut off
+    assert page.find("a")["href"] == "book/00-introduction.html"

@@ -10,9 +10,10 @@
 //
 // klhelpers.interactive.html_twin inlines this file into the page and calls
 // mount(root, config) with the explorer's <div data-explorer> and its JSON config
-// {tokens, p, weights, colors, allZero}. The static markup already shows the
+// {tokens, p, weights, colors, allZero, labelEvery, yAxes}. The static markup already shows the
 // starting numbers (computed by klhelpers); mount() draws the chart and wires
-// the controls.
+// the controls. Token names are data: they reach the page only as text
+// (textContent, setAttribute), never as markup.
 
 function sum(values) {
   var total = 0;
@@ -64,8 +65,13 @@ function svgElement(tag, attributes, parent) {
 }
 
 // The P-vs-Q bar chart, drawn like klhelpers.plots.plot_pq (Okabe-Ito colours,
-// hatched Q bars, value labels; the y-axis rule is klhelpers.explorer.y_max).
-function makeChart(svg, tokens, colors, hatchId) {
+// hatched Q bars, value labels; the y-axis rule is klhelpers.explorer.y_axis, over
+// config.yAxes). With many tokens (config.labelEvery > 1, from klhelpers.plots.label_step)
+// it names every labelEvery-th token and drops the value labels, which would overlap,
+// and the bars, a pixel or two wide, lose their white edges and hatching, which would hide them.
+function makeChart(svg, config, hatchId) {
+  var tokens = config.tokens, colors = config.colors, labelEvery = config.labelEvery || 1;
+  var few = labelEvery === 1;
   var W = 520, H = 300, left = 50, right = 6, top = 34, bottom = 46;
   var plotW = W - left - right, plotH = H - top - bottom, n = tokens.length;
   var slot = plotW / n, barW = 0.38 * slot;
@@ -84,11 +90,14 @@ function makeChart(svg, tokens, colors, hatchId) {
     ["p", "q"].forEach(function (which) {
       var x0 = which === "p" ? x - barW : x;
       bars[which].push(svgElement("rect", {x: x0, width: barW, y: top + plotH, height: 0,
-        fill: which === "p" ? colors.p : "url(#" + hatchId + ")", stroke: "#fff", "stroke-width": 0.5}, svg));
+        fill: which === "p" ? colors.p : few ? "url(#" + hatchId + ")" : colors.q,
+        stroke: "#fff", "stroke-width": few ? 0.5 : 0}, svg));
       labels[which].push(svgElement("text", {x: x0 + barW / 2, "text-anchor": "middle",
         "font-size": 13}, svg));
     });
-    svgElement("text", {x: x, y: top + plotH + 20, "text-anchor": "middle"}, svg).textContent = token;
+    if (k % labelEvery === 0) {
+      svgElement("text", {x: x, y: top + plotH + 20, "text-anchor": "middle"}, svg).textContent = token;
+    }
   });
   svgElement("line", {x1: left, x2: left + plotW, y1: top + plotH, y2: top + plotH,
     stroke: "#1a1a1a"}, svg);
@@ -96,7 +105,7 @@ function makeChart(svg, tokens, colors, hatchId) {
   svgElement("text", {x: left + plotW / 2, y: H - 6, "text-anchor": "middle"}, svg).textContent = "next token";
   svgElement("text", {x: 13, y: top + plotH / 2, "text-anchor": "middle",
     transform: "rotate(-90 13 " + (top + plotH / 2) + ")"}, svg).textContent = "probability";
-  [["P (data)", colors.p], ["Q (model)", "url(#" + hatchId + ")"]].forEach(function (entry, i) {
+  [["P (data)", colors.p], ["Q (model)", few ? "url(#" + hatchId + ")" : colors.q]].forEach(function (entry, i) {
     var x = W - right - 232 + i * 116;
     svgElement("rect", {x: x, y: 8, width: 22, height: 14, fill: entry[1]}, svg);
     svgElement("text", {x: x + 28, y: 20}, svg).textContent = entry[0];
@@ -104,15 +113,23 @@ function makeChart(svg, tokens, colors, hatchId) {
 
   var shownMax = null;
   return function draw(p, q) {
-    var ymax = 1.15 * Math.max(Math.max.apply(null, p), Math.max.apply(null, q)) <= 0.5 ? 0.5 : 1.15;
+    // y_axis: the lowest (top, step) of yAxes that every bar fits below, with room for labels.
+    var tallest = 1.15 * Math.max(Math.max.apply(null, p), Math.max.apply(null, q));
+    var axis = config.yAxes[config.yAxes.length - 1];
+    for (var i = 0; i < config.yAxes.length; i++) {
+      if (tallest <= config.yAxes[i][0]) { axis = config.yAxes[i]; break; }
+    }
+    var ymax = axis[0], step = axis[1];
     var y = function (v) { return top + plotH * (1 - v / ymax); };
     if (ymax !== shownMax) {  // the y-axis ticks, redrawn only when the scale changes
       shownMax = ymax;
       while (grid.firstChild) grid.removeChild(grid.firstChild);
-      var step = ymax <= 0.6 ? 0.1 : 0.2;
-      for (var t = 0; t <= ymax + 1e-9; t += step) {
+      var decimals = step < 0.1 ? 2 : 1;
+      for (var j = 0; j * step <= ymax + 1e-9; j++) {
+        var t = j * step;
         svgElement("line", {x1: left - 5, x2: left, y1: y(t), y2: y(t), stroke: "#1a1a1a"}, grid);
-        svgElement("text", {x: left - 8, y: y(t) + 5, "text-anchor": "end"}, grid).textContent = t.toFixed(1);
+        svgElement("text", {x: left - 8, y: y(t) + 5, "text-anchor": "end", "font-size": decimals > 1 ? 13 : 15},
+                   grid).textContent = t.toFixed(decimals);
       }
     }
     [["p", p], ["q", q]].forEach(function (pair) {
@@ -120,7 +137,7 @@ function makeChart(svg, tokens, colors, hatchId) {
         bars[pair[0]][k].setAttribute("y", y(v));
         bars[pair[0]][k].setAttribute("height", plotH * v / ymax);
         labels[pair[0]][k].setAttribute("y", y(v) - 4);
-        labels[pair[0]][k].textContent = v.toFixed(2);
+        labels[pair[0]][k].textContent = few ? v.toFixed(2) : "";
       });
     });
   };
@@ -136,7 +153,7 @@ function mount(root, config) {
   root.querySelectorAll("[data-quantity]").forEach(function (element) {
     hooks[element.getAttribute("data-quantity")] = element;
   });
-  var draw = makeChart(svg, tokens, config.colors, root.id + "-hatch");
+  var draw = makeChart(svg, config, root.id + "-hatch");
   var lastQ = normalize(weights);
 
   function update() {

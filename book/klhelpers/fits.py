@@ -22,13 +22,13 @@ sliders reshape P and both fits follow, live in Jupyter and on the website.
 
 import io
 import math
-import numbers
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from .divergences import _as_distribution, kl_divergence
+from .divergences import kl_divergence
+from .validate import as_distribution, as_finite_numbers, bounded_real, count, pair, position
 
 __all__ = [
     "N_POSITIONS",
@@ -64,19 +64,29 @@ REVERSE_COLOR = "#CC79A7"   # Okabe-Ito reddish purple
 P_BAR_COLOR = "#0072B2"
 
 
-def _real(value, name, low=-math.inf, high=math.inf, low_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < low or value > high or (low_open and value == low):
-        bracket = "(" if low_open else "["
-        raise ValueError(f"{name} must lie in {bracket}{low:g}, {high:g}], got {value!r}")
-    return float(value)
-
-
-def _positions(n_positions):
-    if isinstance(n_positions, bool) or not isinstance(n_positions, numbers.Integral) or n_positions < 2:
-        raise ValueError(f"n_positions must be a whole number >= 2, got {n_positions!r}")
-    return np.arange(int(n_positions), dtype=float)
+def _family(mean, width, n_positions, names):
+    """gaussian_family with its arguments checked under the caller's names (mean or means...)."""
+    x = np.arange(count(n_positions, "n_positions", minimum=2), dtype=float)  # the positions 0 ... n - 1
+    mean = as_finite_numbers(mean, names[0])
+    width = as_finite_numbers(width, names[1])
+    not_positive = np.flatnonzero(width <= 0)
+    if not_positive.size:
+        where = f" at index {position(not_positive[0], width.shape)}" if width.ndim else ""
+        raise ValueError(f"{names[1]} must be positive, got {width.ravel()[not_positive[0]]:g}{where}")
+    try:
+        shape = np.broadcast_shapes(mean.shape, width.shape)
+    except ValueError:
+        raise ValueError(f"{names[0]} and {names[1]} must broadcast against each other, "
+                         f"got shapes {mean.shape} and {width.shape}") from None
+    mean, width = np.broadcast_to(mean, shape)[..., None], np.broadcast_to(width, shape)[..., None]
+    # Measure every squared distance from the nearest position's, (x - mu)^2 - (x* - mu)^2, and
+    # factor it as (x - x*)(x + x* - 2 mu): no cancellation, and no overflow for a mean of 1e200
+    # (whose square would be inf). Halving the second factor keeps it finite even near 1e308.
+    nearest = np.clip(np.round(mean), 0.0, x[-1])
+    excess = 2.0 * (x - nearest) * ((x - mean) / 2.0 + (nearest - mean) / 2.0)  # >= 0
+    # Divide by sigma twice rather than by sigma^2, which underflows to 0 for sigma = 1e-200.
+    weights = np.exp(-(excess / width / width) / 2.0)  # the nearest position gets e^0 = 1
+    return weights / weights.sum(axis=-1, keepdims=True)
 
 
 def gaussian_family(mean, width, n_positions=N_POSITIONS):
@@ -84,8 +94,10 @@ def gaussian_family(mean, width, n_positions=N_POSITIONS):
 
     .. math:: q_\theta(x) \propto \exp\!\left(-\frac{(x - \mu)^2}{2 \sigma^2}\right)
 
-    normalised over the positions. Computed with the largest exponent shifted
-    to 0, so a very narrow bump is exact (far positions underflow to 0).
+    normalised over the positions. Each exponent is measured from the nearest
+    position's, so the largest is exactly 0: a very narrow bump is exact (far
+    positions underflow to 0), and so is a mean far outside the positions (all
+    the probability goes to the nearest end).
 
     Parameters
     ----------
@@ -106,17 +118,11 @@ def gaussian_family(mean, width, n_positions=N_POSITIONS):
     >>> gaussian_family([0.0, 2.0], 0.01, n_positions=3)
     array([[1., 0., 0.],
            [0., 0., 1.]])
+    >>> gaussian_family(0.5, 1e-200, n_positions=3)  # halfway between two positions
+    array([0.5, 0.5, 0. ])
     """
-    x = _positions(n_positions)
-    mean = np.asarray(mean, dtype=float)
-    width = np.asarray(width, dtype=float)
-    if not np.isfinite(mean).all():
-        raise ValueError(f"mean must be finite, got {mean!r}")
-    if not (np.isfinite(width).all() and (width > 0).all()):
-        raise ValueError(f"width must be positive and finite, got {width!r}")
-    exponent = -((x - mean[..., None]) ** 2) / (2.0 * width[..., None] ** 2)
-    weights = np.exp(exponent - exponent.max(axis=-1, keepdims=True))
-    return weights / weights.sum(axis=-1, keepdims=True)
+    with np.errstate(over="ignore", under="ignore", divide="warn", invalid="warn"):
+        return _family(mean, width, n_positions, ("mean", "width"))
 
 
 def two_peaks(centers=(11.0, 27.0), widths=(2.0, 3.5), left_weight=0.6,
@@ -153,18 +159,19 @@ def two_peaks(centers=(11.0, 27.0), widths=(2.0, 3.5), left_weight=0.6,
     >>> round(float(p.sum()), 12), int(p.argmax()), bool(p.min() > 0)
     (1.0, 11, True)
     """
-    x = _positions(n_positions)
-    if np.ndim(centers) != 1 or len(centers) != 2 or np.ndim(widths) != 1 or len(widths) != 2:
-        raise ValueError(f"centers and widths must be pairs, got {centers!r} and {widths!r}")
-    c = [_real(value, f"centers[{i}]", 0.0, x[-1]) for i, value in enumerate(centers)]
-    s = [_real(value, f"widths[{i}]", 0.0, math.inf, low_open=True) for i, value in enumerate(widths)]
-    w = _real(left_weight, "left_weight", 0.0, 1.0)
-    eps = _real(FLOOR if floor is None else floor, "floor", 0.0, 1.0)
-    if eps == 1.0:
-        raise ValueError("floor must be below 1, got 1.0")
-    bumps = gaussian_family(np.array(c), np.array(s), len(x))
-    mixture = w * bumps[0] + (1.0 - w) * bumps[1]
-    return (1.0 - eps) * mixture + eps / len(x)
+    centers, widths = pair(centers, "centers"), pair(widths, "widths")
+    # over and under: the far tails of a very narrow bump are exactly 0.
+    with np.errstate(over="ignore", under="ignore", divide="warn", invalid="warn"):
+        x = np.arange(count(n_positions, "n_positions", minimum=2), dtype=float)
+        c = [bounded_real(value, f"centers[{i}]", 0.0, x[-1]) for i, value in enumerate(centers)]
+        s = [bounded_real(value, f"widths[{i}]", 0.0, math.inf, low_open=True) for i, value in enumerate(widths)]
+        w = bounded_real(left_weight, "left_weight", 0.0, 1.0)
+        eps = bounded_real(FLOOR if floor is None else floor, "floor", 0.0, 1.0)
+        if eps == 1.0:
+            raise ValueError("floor must be below 1, got 1.0")
+        bumps = _family(np.array(c), np.array(s), len(x), ("centers", "widths"))
+        mixture = w * bumps[0] + (1.0 - w) * bumps[1]
+        return (1.0 - eps) * mixture + eps / len(x)
 
 
 class Fit(NamedTuple):
@@ -178,13 +185,13 @@ class Fit(NamedTuple):
 
 
 def _direction(direction):
-    if direction not in DIRECTIONS:
+    if not isinstance(direction, str) or direction not in DIRECTIONS:
         raise ValueError(f"direction must be 'forward' (D(P||Q)) or 'reverse' (D(Q||P)), got {direction!r}")
     return direction
 
 
 def _target(p):
-    p = _as_distribution(p, "p")
+    p = as_distribution(p, "p")
     if p.ndim != 1 or p.size < 2:
         raise ValueError(f"p must be one distribution over at least 2 positions, got shape {p.shape}")
     return p
@@ -214,13 +221,16 @@ def fit_objective(p, means, widths, direction):
     >>> fit_objective(p, [4.0, 5.0], 2.0, "forward").round(4)  # near (1/2)(1/2)**2 = 0.125
     array([0.1199, 0.    ])
     """
-    p = _target(p)
-    direction = _direction(direction)
-    q = gaussian_family(means, widths, p.size)
-    target = np.broadcast_to(p, q.shape)
-    if direction == "forward":
-        return np.asarray(kl_divergence(target, q))
-    return np.asarray(kl_divergence(q, target))
+    with np.errstate(over="ignore", under="ignore", divide="warn", invalid="warn"):
+        p = _target(p)
+        direction = _direction(direction)
+        q = _family(means, widths, p.size, ("means", "widths"))
+        if q.size == 0:  # an empty batch of (mean, width) pairs
+            return np.zeros(q.shape[:-1])
+        target = np.broadcast_to(p, q.shape)
+        if direction == "forward":
+            return np.asarray(kl_divergence(target, q))
+        return np.asarray(kl_divergence(q, target))
 
 
 def fit_gaussian(p, direction):
@@ -255,8 +265,12 @@ def fit_gaussian(p, direction):
     >>> round(fit.mean, 3), round(fit.width, 3), round(fit.divergence, 8)
     (17.3, 4.2, 0.0)
     """
-    p = _target(p)
-    direction = _direction(direction)
+    with np.errstate(under="ignore", over="warn", divide="warn", invalid="warn"):
+        return _search(_target(p), _direction(direction))
+
+
+def _search(p, direction):
+    """The grid search of :func:`fit_gaussian` on a checked target."""
     n = p.size
     low_w, high_w = math.log(MIN_WIDTH), math.log(MAX_WIDTH_FRACTION * n)
     means = np.arange(2 * n - 1) * 0.5
@@ -516,10 +530,11 @@ def explore_fits(centers=(11.0, 27.0), widths=(2.0, 3.5), left_weight=0.6):
     """
     from .interactive import DualView, html_twin, next_id
 
+    centers, widths = pair(centers, "centers"), pair(widths, "widths")
     settings = {"left_center": centers[0], "right_center": centers[1], "left_width": widths[0],
                 "right_width": widths[1], "left_weight": left_weight}
     for name, label, low, high, _step in CONTROLS:
-        _real(settings[name], name, low, high)
+        settings[name] = bounded_real(settings[name], name, low, high)
     p, forward, reverse = _state(settings)
     element_id = next_id("fits")
     config = {
@@ -527,7 +542,7 @@ def explore_fits(centers=(11.0, 27.0), widths=(2.0, 3.5), left_weight=0.6):
         "nWidths": N_WIDTHS, "maxRounds": MAX_ROUNDS,
         "stepTolerance": STEP_TOLERANCE, "svg": _SVG,
     }
-    html = html_twin(kind="fits", markup=_markup(settings, p, forward, reverse, element_id),
+    html = html_twin(kind="fits", markup=lambda element_id: _markup(settings, p, forward, reverse, element_id),
                      script=Path(__file__).with_name("fits.js"), config=config,
                      label="Forward vs reverse KL fit of a one-peaked Q to a two-peaked P",
                      element_id=element_id)

@@ -31,13 +31,13 @@ L. Ouyang et al., "Training language models to follow instructions with human fe
 """
 
 import math
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from .divergences import (_as_distribution, _log_of_base, _position, _result,
-                          as_finite_array, kl_divergence)
+from .divergences import float_or_array, kl_divergence, log_ratio
+from .validate import (as_distribution, as_finite_array, as_generator, as_log_array, bounded_real, count,
+                       distribution_pair, log_of_base, positive, same_shape)
 
 __all__ = [
     "softmax",
@@ -55,50 +55,62 @@ __all__ = [
 
 ESTIMATORS = ("k1", "k2", "k3")
 
-
-# -- validation ---------------------------------------------------------------------------
-
-def _positive(value, name):
-    """A finite number > 0 (a temperature, a KL coefficient)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be positive and finite, got {value!r}")
-    return float(value)
+# h(x) = e^x - 1 - x is expm1(x) - x, except where that cancels: for |x| < 1/4 (h below
+# _H_SMALL = h(-1/4)) the Taylor series x^2 (1/2! + x/3! + ... + x^12/14!) takes over, whose
+# first omitted term is below 1e-17 of the sum. Outside, only the rounding of expm1 remains:
+# a few ulp (at most 4 eps at |x| = 1/4, less beyond).
+_H_SERIES = 1.0 / np.cumprod(np.arange(2.0, 15.0))
+_H_SMALL = math.expm1(-0.25) + 0.25
 
 
-def _count(value, name):
-    """A whole number >= 1 (a sample size)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-    return int(value)
-
-
-def _two_distributions(first, second, names):
-    """Two probability arrays of equal shape, each checked under its own name."""
-    a = _as_distribution(first, names[0])
-    b = _as_distribution(second, names[1])
-    if a.shape != b.shape:
-        raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got {a.shape} and {b.shape}")
-    return a, b
-
-
-def _generator(rng):
-    """A numpy Generator from a Generator, an integer seed, or None (fresh entropy)."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0:
-        return np.random.default_rng(int(rng))
-    raise ValueError(f"rng must be a numpy Generator, a non-negative integer seed or None, "
-                     f"got {rng!r}")
+def _expm1_minus_x(x):
+    """h(x) = e^x - 1 - x >= 0 for a float array x (entries finite or -inf), as a new array."""
+    h = np.expm1(x, out=np.empty_like(x))
+    h -= x
+    small = h < _H_SMALL
+    n_small = np.count_nonzero(small)
+    if 4 * n_small > h.size:  # mostly small (x close to 0 everywhere): the series for all, no indexing
+        with np.errstate(over="ignore", invalid="ignore"):  # the series of a large x is discarded
+            series = x * x * np.polynomial.polynomial.polyval(x, _H_SERIES)
+        np.copyto(h, series, where=small)
+    elif n_small:
+        flat, where = h.reshape(-1), np.flatnonzero(small)  # a view: h is a fresh contiguous array
+        x_small = x.reshape(-1)[where]
+        flat[where] = x_small * x_small * np.polynomial.polynomial.polyval(x_small, _H_SERIES)
+    return h
 
 
 def _shifted(logits, temperature):
-    """logits / T minus their maximum along the last axis: every entry <= 0, one entry 0."""
-    scaled = logits / temperature if temperature != 1.0 else logits
-    return scaled - scaled.max(axis=-1, keepdims=True)
+    """(z - max z) / T along the last axis: every entry <= 0, the largest exactly 0.
+
+    Subtracting before dividing keeps a tiny T from turning finite logits into
+    inf - inf; an entry whose true value is below -1.8e308 becomes -inf, a
+    probability of exactly 0. Logits spanning more than the float range (say
+    -1e308 and 1e308) are shifted at a quarter of their size, so that a large T
+    still brings them back into range. Returns a fresh array.
+    """
+    top = logits.max(axis=-1, keepdims=True)
+    try:
+        with np.errstate(over="raise"):  # numpy checks this flag after every operation anyway
+            z = logits - top
+    except FloatingPointError:
+        z = (logits / 4.0 - top / 4.0) / temperature
+        z *= 4.0
+        return z
+    if temperature != 1.0:
+        z /= temperature
+    return z
+
+
+def _log_softmax_of_shifted(z):
+    """z - log sum_k e^{z_k} for z from :func:`_shifted` (largest entry 0).
+
+    The sum is 1 + (the other terms), so its logarithm is log1p of those: the
+    likeliest token's log-probability keeps its digits even when it is -1e-20.
+    """
+    others = np.exp(z)
+    np.put_along_axis(others, z.argmax(axis=-1)[..., None], 0.0, axis=-1)
+    return z - np.log1p(others.sum(axis=-1, keepdims=True))
 
 
 # -- from logits to probabilities -------------------------------------------------------------
@@ -108,8 +120,9 @@ def softmax(logits, temperature=1.0):
 
     .. math:: \mathrm{softmax}(z / T)_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}}
 
-    Computed as :math:`e^{z_k/T - m} / \sum_j e^{z_j/T - m}` with :math:`m = \max_j z_j/T`,
-    which is the same number but never overflows: the largest exponent is 0.
+    Computed as :math:`e^{(z_k - m)/T} / \sum_j e^{(z_j - m)/T}` with :math:`m = \max_j z_j`,
+    which is the same number but never overflows: the largest exponent is 0. (Subtracting
+    before dividing matters for a tiny T, where :math:`z/T` itself would overflow.)
     Adding a constant to every logit changes nothing. A temperature below 1
     sharpens the distribution towards the largest logit; above 1 flattens it
     towards uniform. Very unlikely tokens may underflow to probability exactly 0;
@@ -142,9 +155,11 @@ def softmax(logits, temperature=1.0):
     >>> softmax([1.0, 2.0, 3.0], temperature=100.0).round(3)  # nearly uniform
     array([0.33 , 0.333, 0.337])
     """
-    z = _shifted(as_finite_array(logits, "logits"), _positive(temperature, "temperature"))
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    # under: unlikely tokens get probability 0; over: a tiny T sends them to -inf first.
+    with np.errstate(under="ignore", over="ignore", divide="warn", invalid="warn"):
+        z = _shifted(as_finite_array(logits, "logits"), positive(temperature, "temperature"))
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)  # the sum is >= 1: the largest term is e^0
 
 
 def log_softmax(logits, temperature=1.0):
@@ -152,9 +167,12 @@ def log_softmax(logits, temperature=1.0):
 
     .. math:: \log \mathrm{softmax}(z / T)_k = \frac{z_k}{T} - \log \sum_j e^{z_j / T}
 
-    Computed with the maximum subtracted first (the log-sum-exp trick), so the
-    result is finite for any finite logits: a token whose probability
-    underflows to 0 in :func:`softmax` still gets its exact, finite log-probability.
+    Computed with the maximum subtracted first (the log-sum-exp trick), so a
+    token whose probability underflows to 0 in :func:`softmax` still gets its
+    exact, finite log-probability; only one below the float range (-1.8e308,
+    say with a temperature of 1e-309) is ``-inf``. The sum of the other tokens'
+    weights goes through ``log1p``, so the likeliest token's log-probability keeps
+    its digits even when it is as close to 0 as -1e-20.
 
     Parameters
     ----------
@@ -175,8 +193,9 @@ def log_softmax(logits, temperature=1.0):
     >>> log_softmax([0.0, 10000.0])  # softmax would give exactly 0 for the first token
     array([-10000.,      0.])
     """
-    z = _shifted(as_finite_array(logits, "logits"), _positive(temperature, "temperature"))
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    with np.errstate(under="ignore", over="ignore", divide="warn", invalid="warn"):
+        z = _shifted(as_finite_array(logits, "logits"), positive(temperature, "temperature"))
+        return _log_softmax_of_shifted(z)
 
 
 def smooth(p, epsilon):
@@ -205,10 +224,73 @@ def smooth(p, epsilon):
     >>> smooth([1.0, 0.0, 0.0, 0.0], 0.2)
     array([0.85, 0.05, 0.05, 0.05])
     """
-    p = _as_distribution(p, "p")
-    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or not 0 <= epsilon <= 1:
-        raise ValueError(f"epsilon must be a number in [0, 1], got {epsilon!r}")
-    return (1.0 - epsilon) * p + epsilon / p.shape[-1]
+    with np.errstate(under="ignore", over="warn", divide="warn", invalid="warn"):
+        p = as_distribution(p, "p")
+        epsilon = bounded_real(epsilon, "epsilon", 0.0, 1.0)
+        return (1.0 - epsilon) * p + epsilon / p.shape[-1]
+
+
+def _kl_near(a, b, temperature):
+    r"""D(softmax(a/T) || softmax(b/T)) per row, in a form that does not cancel when a ~ b.
+
+    With :math:`\delta = (a - b)/T`, :math:`\mu = E_P[\delta]` and :math:`v = \mu - \delta`
+    (log q - log p up to a constant), the divergence is exactly
+
+    .. math:: D = \log\left(1 + E_P[v] + E_P[h(v)]\right) - E_P[v], \qquad h(v) = e^v - 1 - v \ge 0,
+
+    where :math:`E_P[v]` is 0 up to the rounding of :math:`\mu` and enters only at second
+    order, and :math:`E_P[h(v)]` is a sum of non-negative terms: no cancellation, so near-equal
+    logits keep their relative precision. Q's normaliser is not needed at all. Rows whose
+    logits are too far apart for e^v give inf or nan here and go to :func:`_kl_far`.
+    """
+    weights = _shifted(a, temperature)
+    np.exp(weights, out=weights)                          # e^(a/T - max): P up to its normaliser
+    normaliser = weights.sum(axis=-1)
+    v = a - b                                             # exact when a_k and b_k are close
+    if temperature != 1.0:
+        v /= temperature
+    mu = np.einsum("...k,...k->...", weights, v) / normaliser
+    np.subtract(mu[..., None], v, out=v)
+    # First h(v) = expm1(v) - v everywhere: off by the rounding of expm1, at most 0.3 eps in all
+    # where |v| < 1/4 (and a few ulp of h elsewhere). Against a divergence of 1/16 or more that is
+    # below 5 eps; rows with less are redone with the series for small |v|.
+    h = np.expm1(v)
+    h -= v
+    total = _from_spread(weights, normaliser, v, h)
+    small = np.flatnonzero(total < 0.0625)
+    if small.size:
+        total[small] = _from_spread(weights[small], normaliser[small], v[small], _expm1_minus_x(v[small]))
+    return total
+
+
+def _from_spread(weights, normaliser, v, h):
+    """log(1 + E_P[v] + E_P[h]) - E_P[v], the last step of :func:`_kl_near`."""
+    spread = np.einsum("...k,...k->...", weights, h) / normaliser
+    mean = np.einsum("...k,...k->...", weights, v) / normaliser
+    return np.log1p(spread + mean) - mean
+
+
+def _quarter_log_softmax(logits, temperature):
+    """log softmax(z / T) / 4, computed on z / 4 so that differences of logits near ±1e308 stay finite."""
+    quarter = _shifted(logits / 4.0, temperature)         # (z - max z) / 4T
+    others = np.exp(4.0 * quarter)
+    np.put_along_axis(others, quarter.argmax(axis=-1)[..., None], 0.0, axis=-1)
+    return quarter - np.log1p(others.sum(axis=-1, keepdims=True)) / 4.0
+
+
+def _kl_far(a, b, temperature):
+    r"""The textbook :math:`\sum_k p_k (\log p_k - \log q_k)` for rows :func:`_kl_near` cannot take.
+
+    Those rows have log-ratios beyond the range of exp, so the divergence is far from 0
+    and the direct sum is accurate. It runs at a quarter of the scale, so logits of
+    either sign up to 1.8e308 give finite differences; tokens whose probability under
+    P underflows to 0 contribute 0.
+    """
+    log_p = _quarter_log_softmax(a, temperature)
+    log_q = _quarter_log_softmax(b, temperature)
+    p = np.exp(4.0 * log_p)
+    terms = np.where(p > 0, p * (log_p - log_q), 0.0)
+    return 4.0 * terms.sum(axis=-1)
 
 
 def kl_from_logits(logits_p, logits_q, temperature=1.0, base=None):
@@ -219,13 +301,16 @@ def kl_from_logits(logits_p, logits_q, temperature=1.0, base=None):
     .. math::
 
         D_{KL}(P \| Q) = \sum_k p_k \left(\log p_k - \log q_k\right)
-                       = \sum_k p_k \left(\tilde a_k - \tilde b_k\right) - \log Z_a + \log Z_b
+                       = E_P[\delta] + \log E_P\left[e^{-\delta}\right], \qquad \delta = (a - b)/T
 
-    where :math:`\tilde a = a/T - \max(a/T)`, :math:`Z_a = \sum_k e^{\tilde a_k}` and the
-    same for b. This is the sum of :func:`klhelpers.kl_divergence` taken in log
-    space: every log-probability is finite, so there are no ``0 * log 0`` or
-    ``p / 0`` cases and no overflow, whatever the size of the logits. A token
-    with :math:`p_k` so small it underflows contributes 0, as it should.
+    This is :func:`klhelpers.kl_divergence` taken in log space: every
+    log-probability is finite, so there are no ``0 * log 0`` or ``p / 0`` cases
+    and no overflow, whatever the size of the logits (up to ±1.8e308) or the
+    temperature. A token with :math:`p_k` so small it underflows contributes 0,
+    as it should. The sum is arranged so that nothing cancels when the logits are
+    close (see ``_kl_near`` in the source): the result keeps about 14 significant
+    digits down to divergences of 1e-20, where subtracting log-normalisers would
+    leave none.
 
     The result is never negative (a rounding-level negative is returned as 0)
     and is 0 when the two sets of logits differ by a constant.
@@ -238,12 +323,13 @@ def kl_from_logits(logits_p, logits_q, temperature=1.0, base=None):
     temperature : float, optional
         Both sets of logits are divided by this positive number first (default 1).
     base : float, optional
-        Logarithm base; ``None`` (default) gives nats, ``2`` bits.
+        Logarithm base, a number > 1; ``None`` (default) gives nats, ``2`` bits.
 
     Returns
     -------
     float or ndarray, shape (...)
-        One divergence per row; a float for 1-D input.
+        One divergence per row; a float for 1-D input. ``inf`` only when the
+        divergence exceeds the float range.
 
     Raises
     ------
@@ -266,21 +352,25 @@ def kl_from_logits(logits_p, logits_q, temperature=1.0, base=None):
     10000.0
     >>> kl_from_logits([[0.0, 0.0], [0.0, 1.0]], [[0.0, 0.0], [1.0, 0.0]]).round(4)
     array([0.    , 0.4621])
+    >>> kl_from_logits([0.0, 0.0], [0.0, 2e-9])  # (1e-9)**2 / 2: no digits lost
+    5e-19
     """
-    a = as_finite_array(logits_p, "logits_p")
-    b = as_finite_array(logits_q, "logits_q")
-    if a.shape != b.shape:
-        raise ValueError(f"logits_p and logits_q must have the same shape, got {a.shape} and {b.shape}")
-    t = _positive(temperature, "temperature")
-    scale = _log_of_base(base)
-    a = _shifted(a, t)                      # a fresh array: safe to work on in place below
-    b = _shifted(b, t)
-    p = np.exp(a)
-    z_a = p.sum(axis=-1)
-    z_b = np.exp(b).sum(axis=-1)
-    np.subtract(a, b, out=a)                # a_k - b_k: log p_k - log q_k up to the normalisers
-    total = np.einsum("...k,...k->...", p, a) / z_a - np.log(z_a) + np.log(z_b)
-    return _result(np.maximum(total, 0.0) / scale)
+    # under: tokens with probability below 1e-308 count as 0; over and invalid: rows whose
+    # log-ratios leave the range of exp, sent to _kl_far.
+    with np.errstate(under="ignore", over="ignore", invalid="ignore", divide="warn"):
+        a = as_finite_array(logits_p, "logits_p")
+        b = as_finite_array(logits_q, "logits_q")
+        same_shape(a, b, ("logits_p", "logits_q"))
+        t = positive(temperature, "temperature")
+        scale = log_of_base(base)
+        rows_a = a.reshape(-1, a.shape[-1])
+        rows_b = b.reshape(-1, b.shape[-1])
+        total = _kl_near(rows_a, rows_b, t)
+        far = ~np.isfinite(total)
+        if far.any():
+            total[far] = _kl_far(rows_a[far], rows_b[far], t)
+        total = np.maximum(total, 0.0) / scale
+        return float_or_array(total.reshape(a.shape[:-1]))
 
 
 # -- sampled estimators of KL ---------------------------------------------------------------------
@@ -316,14 +406,16 @@ def kl_estimator_values(log_ratio):
     = D_{KL}(Q \| P)` (for k3 because :math:`E_Q[r] = 1` when P's support lies
     within Q's). k2 is biased but close when P and Q are close, and has low
     variance. k1 can be negative for a single draw; k2 and k3 never are
-    (:math:`\log r \le r - 1`). k3 is computed as ``expm1(log r) - log r``,
-    accurate when r is near 1. Values are in nats.
+    (:math:`\log r \le r - 1`). k3 is computed without cancellation (a series
+    where r is near 1), so it keeps its relative precision however close r is
+    to 1. Values are in nats; an estimate beyond the float range is ``inf``.
 
     Parameters
     ----------
     log_ratio : array_like
-        :math:`\log p(x) - \log q(x)` for each draw; ``-inf`` (P rules out a
-        drawn token) gives ``inf`` for every estimator.
+        :math:`\log p(x) - \log q(x)` for each draw (a number or an array of any
+        shape); ``-inf`` (P rules out a drawn token) gives ``inf`` for every
+        estimator. NaN and ``+inf`` are refused.
 
     Returns
     -------
@@ -334,30 +426,22 @@ def kl_estimator_values(log_ratio):
     --------
     >>> values = kl_estimator_values([np.log(2.0), 0.0, -np.log(2.0)])
     >>> values["k1"].round(4)
-    array([-0.6931, -0.    ,  0.6931])
+    array([-0.6931,  0.    ,  0.6931])
     >>> values["k3"].round(4)
     array([0.3069, 0.    , 0.1931])
+    >>> kl_estimator_values(1e-10)["k3"]  # (1e-10)**2 / 2, every digit kept
+    array(5.e-21)
     """
-    if isinstance(log_ratio, (str, bytes)):
-        raise ValueError(f"log_ratio must be numbers, got the string {log_ratio!r}")
-    try:
-        log_r = np.asarray(log_ratio, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"log_ratio must be numbers, got {log_ratio!r}") from None
-    bad = np.flatnonzero(np.isnan(log_r) | (log_r == np.inf))
-    if bad.size:
-        where = _position(bad[0], log_r.shape) if log_r.ndim else ()
-        raise ValueError(f"log_ratio has an invalid entry at index {where} ({log_r.ravel()[bad[0]]}): "
-                         f"it must be a number or -inf")
-    with np.errstate(over="ignore", invalid="ignore"):
-        k3 = np.where(log_r == -np.inf, np.inf, np.expm1(log_r) - log_r)
-    return {"k1": -log_r, "k2": 0.5 * log_r ** 2, "k3": np.maximum(k3, 0.0)}
+    # over: estimates beyond 1.8e308 are inf; under: squares below 1e-308 are 0.
+    with np.errstate(over="ignore", under="ignore", divide="warn", invalid="warn"):
+        log_r = as_log_array(log_ratio, "log_ratio")
+        return {"k1": -log_r + 0.0, "k2": 0.5 * log_r ** 2, "k3": _expm1_minus_x(log_r)}
 
 
 def _log_ratio_on_support(q, p):
-    """log p - log q where q > 0 (-inf where p = 0), and 0 off Q's support (never drawn)."""
-    with np.errstate(divide="ignore"):
-        return np.where(q > 0, np.log(p) - np.log(np.where(q > 0, q, 1.0)), 0.0)
+    """log(p / q) to full precision where q > 0 (-inf where p = 0), and 0 off Q's support (never drawn)."""
+    on_support = q > 0
+    return log_ratio(np.where(on_support, p, 1.0), np.where(on_support, q, 1.0))
 
 
 def sample_kl_estimators(q, p, n_samples, rng=None):
@@ -397,9 +481,16 @@ def sample_kl_estimators(q, p, n_samples, rng=None):
     >>> bool((draws.k3 >= 0).all())
     True
     """
-    q, p = _two_distributions(q, p, ("q", "p"))
-    n = _count(n_samples, "n_samples")
-    generator = _generator(rng)
+    # divide: log 0 = -inf where P rules out a token; over: estimates beyond 1.8e308 are inf.
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="warn"):
+        q, p = distribution_pair(q, p, ("q", "p"))
+        n = count(n_samples, "n_samples")
+        generator = as_generator(rng)
+        return _sample(q, p, n, generator)
+
+
+def _sample(q, p, n, generator):
+    """The work of :func:`sample_kl_estimators` on checked input."""
     rows_q = q.reshape(-1, q.shape[-1])
     samples = np.empty((rows_q.shape[0], n), dtype=np.intp)
     uniforms = generator.random((rows_q.shape[0], n))
@@ -419,9 +510,12 @@ def kl_estimator_moments(q, p):
 
     No sampling: each moment is a sum over the vocabulary,
     :math:`E_Q[k] = \sum_x q(x)\, k(x)` and :math:`\mathrm{Var}_Q[k] = E_Q[k^2] - E_Q[k]^2`
-    (computed as :math:`E_Q[(k - E_Q k)^2]`), and the bias is
-    :math:`E_Q[k] - D_{KL}(Q \| P)`. The mean of n independent draws has the
-    same bias and standard deviation ``std / sqrt(n)``. In nats.
+    (computed as :math:`E_Q[(k - E_Q k)^2]`, scaled so that it cannot overflow), and the bias is
+    :math:`E_Q[k] - D_{KL}(Q \| P)`. The means of k1 and k3 are taken in forms
+    whose terms do not cancel when Q is close to P: :math:`E_Q[k_1] = D_{KL}(Q \| P)`
+    and :math:`E_Q[k_3] = D_{KL}(Q \| P) + \sum_x (p(x) - q(x))` over Q's support.
+    The mean of n independent draws has the same bias and standard deviation
+    ``std / sqrt(n)``. In nats.
 
     Parameters
     ----------
@@ -433,7 +527,8 @@ def kl_estimator_moments(q, p):
     dict
         ``{"k1": EstimatorMoments, "k2": ..., "k3": ...}``; each holds floats
         ``mean``, ``bias`` and ``std``. If P gives 0 to a token Q can draw,
-        every mean is ``inf`` and every std is ``nan``.
+        the divergence and every mean and std are ``inf``, and the bias is
+        reported as 0 (each mean equals the infinite divergence).
 
     Examples
     --------
@@ -444,21 +539,48 @@ def kl_estimator_moments(q, p):
     >>> moments["k3"].std < moments["k1"].std
     True
     """
-    q, p = _two_distributions(q, p, ("q", "p"))
-    if q.ndim != 1:
-        raise ValueError(f"q and p must be single distributions of shape (vocab,), got shape {q.shape}")
-    exact = kl_divergence(q, p)
-    values = kl_estimator_values(_log_ratio_on_support(q, p))
-    support = q > 0
-    moments = {}
-    for name in ESTIMATORS:
-        k = values[name][support]
+    # divide: log 0 where P rules out a token; over: k3 beyond 1.8e308 (handled in _moments).
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="warn"):
+        q, p = distribution_pair(q, p, ("q", "p"))
+        if q.ndim != 1:
+            raise ValueError(f"q and p must be single distributions of shape (vocab,), got shape {q.shape}")
+        exact = kl_divergence(q, p)
+        support = q > 0
         weights = q[support]
-        mean = float(weights @ k) if np.isfinite(k).all() else math.inf
-        std = math.sqrt(float(weights @ (k - mean) ** 2)) if math.isfinite(mean) else math.nan
-        bias = mean - exact if math.isfinite(exact) else math.nan
-        moments[name] = EstimatorMoments(mean, bias, std)
-    return moments
+        log_r = _log_ratio_on_support(q, p)[support]
+        if np.isneginf(log_r).any():
+            # Q draws a token P rules out: every estimator is inf there, and so is the divergence.
+            return {name: EstimatorMoments(math.inf, 0.0, math.inf) for name in ESTIMATORS}
+        values = kl_estimator_values(log_r)
+        # The means of k1 and k3 in forms without cancellation (their terms have both signs and
+        # nearly cancel when Q is close to P): sum_x q (-log r) is the divergence itself, and
+        # sum_x q (r - 1) = sum_x (p - q) over Q's support, added exactly by math.fsum.
+        means = {"k1": exact, "k2": float(weights @ values["k2"]),
+                 "k3": exact + math.fsum(p[support] - weights)}
+        return {name: EstimatorMoments(means[name], means[name] - exact,
+                                       _std(weights, values[name], means[name], log_r))
+                for name in ESTIMATORS}
+
+
+def _std(weights, values, mean, log_r):
+    """sqrt(sum_x w (k - mean)^2) without overflow.
+
+    The squared deviations are taken after dividing by the largest one, so a deviation
+    of 5e299 with weight 1e-300 gives a standard deviation of 5e149 rather than inf.
+    Values that overflowed (k3 = r - 1 - log r beyond 1.8e308, where Q draws a token with
+    subnormal probability) enter through logarithms: there the deviation is r to every
+    digit, and w (k - mean)^2 = e^(log w + 2 log r).
+    """
+    beyond = np.isinf(values)
+    deviations = np.abs(values[~beyond] - mean)
+    largest = float(deviations.max()) if deviations.size else 0.0
+    scaled = float(weights[~beyond] @ (deviations / largest) ** 2) if largest > 0 else 0.0
+    if not beyond.any():
+        return largest * math.sqrt(scaled)
+    log_variance = np.logaddexp.reduce(np.log(weights[beyond]) + 2.0 * log_r[beyond])
+    if scaled > 0:
+        log_variance = np.logaddexp(log_variance, 2.0 * math.log(largest) + math.log(scaled))
+    return float(np.exp(0.5 * log_variance))
 
 
 # -- RLHF -----------------------------------------------------------------------------------------
@@ -498,18 +620,19 @@ def kl_regularized_policy(reference, reward, beta):
     >>> kl_regularized_policy([0.5, 0.5], [0.0, 1.0], beta=1e-9)
     array([0., 1.])
     """
-    ref = _as_distribution(reference, "reference")
-    r = as_finite_array(reward, "reward")
-    if ref.shape != r.shape:
-        raise ValueError(f"reference and reward must have the same shape, got {ref.shape} and {r.shape}")
-    b = _positive(beta, "beta")
-    allowed = ref > 0
-    best = np.where(allowed, r, -np.inf).max(axis=-1, keepdims=True)
-    with np.errstate(divide="ignore"):
-        log_weights = np.where(allowed, np.log(np.where(allowed, ref, 1.0)) + (r - best) / b, -np.inf)
-    log_weights -= log_weights.max(axis=-1, keepdims=True)
-    weights = np.exp(log_weights)
-    return weights / weights.sum(axis=-1, keepdims=True)
+    # over: a reward gap beyond 1.8e308 (or a tiny beta) sends a log-weight to -inf, a weight of 0.
+    with np.errstate(over="ignore", under="ignore", divide="warn", invalid="warn"):
+        ref = as_distribution(reference, "reference")
+        r = as_finite_array(reward, "reward")
+        same_shape(ref, r, ("reference", "reward"))
+        b = positive(beta, "beta")
+        allowed = ref > 0
+        reward_allowed = np.where(allowed, r, -np.inf)
+        gap = reward_allowed - reward_allowed.max(axis=-1, keepdims=True)  # <= 0; -inf where ref = 0
+        log_weights = np.log(np.where(allowed, ref, 1.0)) + gap / b
+        log_weights -= log_weights.max(axis=-1, keepdims=True)
+        weights = np.exp(log_weights)
+        return weights / weights.sum(axis=-1, keepdims=True)
 
 
 def rlhf_objective(policy, reference, reward, beta):
@@ -544,10 +667,14 @@ def rlhf_objective(policy, reference, reward, beta):
     >>> round(rlhf_objective([0.0, 1.0], [0.5, 0.5], [0.0, 1.0], beta=0.1), 4)  # 1 - 0.1 ln 2
     0.9307
     """
-    pi, ref = _two_distributions(policy, reference, ("policy", "reference"))
-    r = as_finite_array(reward, "reward")
-    if r.shape != pi.shape:
-        raise ValueError(f"reward must have the policy's shape {pi.shape}, got {r.shape}")
-    b = _positive(beta, "beta")
-    expected_reward = np.einsum("...k,...k->...", pi, r)
-    return _result(expected_reward - b * np.asarray(kl_divergence(pi, ref)))
+    # over: an objective beyond the float range is -inf or inf.
+    with np.errstate(over="ignore", under="ignore", divide="warn", invalid="warn"):
+        pi, ref = distribution_pair(policy, reference, ("policy", "reference"))
+        r = as_finite_array(reward, "reward")
+        if r.shape != pi.shape:
+            raise ValueError(f"reward must have the policy's shape {pi.shape}, got {r.shape}")
+        b = positive(beta, "beta")
+        # Half of J: rewards near 1.8e308 cannot overflow E[r] / 2, so an infinite penalty
+        # gives -inf rather than inf - inf.
+        half = np.einsum("...k,...k->...", pi, r / 2.0) - (b / 2.0) * np.asarray(kl_divergence(pi, ref))
+        return float_or_array(2.0 * half)

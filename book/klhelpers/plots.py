@@ -1,5 +1,7 @@
 """Plotting plumbing, so that chapters read like a story."""
 
+import math
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -11,51 +13,136 @@ __all__ = ["P_COLOR", "Q_COLOR", "REF_COLOR", "plot_pq", "plot_contributions", "
 P_COLOR = "#0072B2"
 Q_COLOR = "#D55E00"
 
+#: A bar chart names at most this many tokens. With more it names every k-th one
+#: (:func:`label_step`) and leaves out the bars' value labels, which would overlap.
+MAX_LABELLED_TOKENS = 12
+
+
+def label_step(n_tokens):
+    """Name every k-th token of a chart of `n_tokens` bars; k = 1 names all, with value labels.
+
+    >>> label_step(5), label_step(12), label_step(13), label_step(200)
+    (1, 1, 2, 17)
+    """
+    return max(1, math.ceil(n_tokens / MAX_LABELLED_TOKENS))
+
+
+def _bar_values(values, name):
+    """`values` as floats. Infinities are drawn (capped bars marked ∞); NaN has no bar to draw."""
+    values = np.asarray(values, dtype=float)
+    nan = np.flatnonzero(np.isnan(values))
+    if nan.size:
+        raise ValueError(f"{name} has a NaN entry at index {nan[0]}: a bar chart cannot draw it")
+    return values
+
+
+def _finite(*arrays):
+    """Every finite value of `arrays`, flattened (the axis limits are computed from these only)."""
+    values = np.concatenate([np.ravel(a) for a in arrays])
+    return values[np.isfinite(values)]
+
+
+def _draw_bars(ax, x, values, width, limits, fmt, show_values, **style):
+    """Bars of `values` on a y-axis spanning `limits`, each labelled with ``fmt % value``.
+
+    No finite height is honest for an infinite value, so its bar is capped at the
+    edge of the axis (the top for +inf, the bottom for -inf) and labelled ``∞``
+    (``-∞``) just inside the cap. Returns the bar container.
+    """
+    low, high = limits
+    heights = np.where(values == np.inf, high, np.where(values == -np.inf, low, values))
+    bars = ax.bar(x, heights, width, **style)
+    infinite = np.isinf(values)
+    if show_values or infinite.any():
+        texts = [("∞" if v > 0 else "-∞") if np.isinf(v) else (fmt % v if show_values else "")
+                 for v in values]
+        labels = ax.bar_label(bars, labels=texts, padding=2, fontsize=9)
+        for label, value in zip(labels, values):
+            if np.isinf(value):  # inside the cap: outside it the label would leave the axes
+                label.xyann = (0, -4 if value > 0 else 4)
+                label.set_verticalalignment("top" if value > 0 else "bottom")
+                label.set_fontsize(12)
+                label.set_bbox({"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
+    return bars
+
+
+def _token_axis(ax, vocab):
+    """Name the tokens on the x-axis (every k-th one when there are many)."""
+    step = label_step(len(vocab))
+    ax.set_xticks(np.arange(len(vocab))[::step], list(vocab)[::step])
+    ax.set_xlabel("next token")
+
 
 def plot_pq(p, q, vocab, ax=None, labels=("P (data)", "Q (model)"), title=None):
     """Grouped bar chart of P against Q over a vocabulary, each bar labelled with its value.
 
     Returns the Axes; its two bar containers (``ax.containers``) hold P's and Q's
     bars in that order, so an interactive can change their heights in place.
+    An infinite value (a cost -p log q with q = 0, say) is a bar capped at the top
+    of the axis and labelled ``∞``; the axis fits the finite values. With more than
+    :data:`MAX_LABELLED_TOKENS` tokens the bars carry no value labels (only ``∞``).
     """
-    p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+    p, q = _bar_values(p, "p"), _bar_values(q, "q")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
     x = np.arange(len(vocab))
     width = 0.38
+    finite = _finite(p, q)
+    limits = (0.0, max(0.5, 1.15 * float(finite.max(initial=0.0))))
+    show_values = label_step(len(vocab)) == 1
+    # Many tokens make bars a pixel or two wide: white edges and hatching would hide them.
+    edges = {"edgecolor": "white", "linewidth": 0.5} if show_values else {"linewidth": 0}
     for offset, values, label, color, hatch in (
         (-width / 2, p, labels[0], P_COLOR, None),
-        (width / 2, q, labels[1], Q_COLOR, "//"),
+        (width / 2, q, labels[1], Q_COLOR, "//" if show_values else None),
     ):
-        bars = ax.bar(x + offset, values, width, label=label, color=color,
-                      hatch=hatch, edgecolor="white", linewidth=0.5)
-        ax.bar_label(bars, fmt="%.2f", padding=2, fontsize=9)
-    ax.set_xticks(x, vocab)
-    ax.set_xlabel("next token")
+        _draw_bars(ax, x + offset, values, width, limits, "%.2f", show_values, label=label,
+                   color=color, hatch=hatch, **edges)
+    _token_axis(ax, vocab)
     ax.set_ylabel("probability")
-    ax.set_ylim(0, max(0.5, 1.15 * float(max(p.max(), q.max()))))
+    ax.set_ylim(*limits)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(frameon=False, loc="upper right")
+    # A capped bar reaches the top of the axis: let the legend find a free corner then.
+    infinite = np.isinf(p).any() or np.isinf(q).any()
+    ax.legend(frameon=False, loc="best" if infinite else "upper right")
     if title:
         ax.set_title(title)
     return ax
 
 
-def plot_contributions(contributions, vocab, ax=None, label=None, color=P_COLOR, title=None):
-    """Bar chart of each token's term of a divergence; negative terms point down."""
-    contributions = np.asarray(contributions, dtype=float)
+def _contribution_limits(*arrays):
+    """y-limits for divergence terms: 0 and every finite term, with room for the labels."""
+    finite = _finite(*arrays)
+    low, high = min(0.0, float(finite.min(initial=0.0))), max(0.0, float(finite.max(initial=0.0)))
+    pad = 0.18 * (high - low or 1.0)
+    return low - pad, high + pad
+
+
+def plot_contributions(contributions, vocab, ax=None, label=None, color=P_COLOR, title=None,
+                       ylim=None):
+    """Bar chart of each token's term of a divergence; negative terms point down.
+
+    An infinite term (p > 0 where q = 0) is a bar capped at the top of the axis
+    and labelled ``∞`` (``-∞`` at the bottom); the axis fits the finite terms,
+    or spans ``ylim`` when given.
+
+    >>> from klhelpers.divergences import P, VOCAB, kl_contributions, normalize
+    >>> ax = plot_contributions(kl_contributions(P, normalize([0.2, 0.25, 0.3, 0.15, 0.0])), VOCAB)
+    >>> [label.get_text() for label in ax.texts][-1]
+    '∞'
+    >>> plt.close(ax.figure)
+    """
+    contributions = _bar_values(contributions, "contributions")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
-    bars = ax.bar(np.arange(len(vocab)), contributions, 0.6, color=color, label=label)
-    ax.bar_label(bars, fmt="%+.3f", padding=2, fontsize=9)
+    limits = _contribution_limits(contributions) if ylim is None else ylim
+    _draw_bars(ax, np.arange(len(vocab)), contributions, 0.6, limits, "%+.3f",
+               label_step(len(vocab)) == 1, color=color, label=label)
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xticks(np.arange(len(vocab)), vocab)
-    ax.set_xlabel("next token")
+    _token_axis(ax, vocab)
     ax.set_ylabel("contribution (nats)")
     ax.spines[["top", "right"]].set_visible(False)
-    low, high = min(0.0, contributions.min()), max(0.0, contributions.max())
-    pad = 0.18 * (high - low or 1.0)
-    ax.set_ylim(low - pad, high + pad)
+    ax.set_ylim(*limits)
     if title:
         ax.set_title(title)
     return ax
@@ -171,16 +258,14 @@ def plot_directions(p, q, vocab, names=("P", "Q")):
     from .divergences import kl_contributions
     forward, reverse = kl_contributions(p, q), kl_contributions(q, p)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained", sharey=True)
+    limits = _contribution_limits(forward, reverse)  # one scale, so the panels compare
     a, b = names
     for ax, terms, color, label in (
         (axes[0], forward, P_COLOR, rf"$D_{{\mathrm{{KL}}}}({a}\,\|\,{b})$"),
         (axes[1], reverse, Q_COLOR, rf"$D_{{\mathrm{{KL}}}}({b}\,\|\,{a})$"),
     ):
-        plot_contributions(terms, vocab, ax=ax, color=color)
-        ax.set_title(f"{label} = {terms.sum():.4f} nats")
-    low = min(0.0, forward.min(), reverse.min())
-    high = max(0.0, forward.max(), reverse.max())
-    pad = 0.18 * (high - low or 1.0)
-    axes[0].set_ylim(low - pad, high + pad)
+        plot_contributions(terms, vocab, ax=ax, color=color, ylim=limits)
+        total = terms.sum()
+        ax.set_title(f"{label} = {'∞' if total == np.inf else f'{total:.4f}'} nats")
     axes[1].set_ylabel("")
     return fig

@@ -1,0 +1,52 @@
+"""Stored outputs do not depend on the last bits of floating point.
+
+The last digits of a float depend on which math kernels the CPU runs (OpenBLAS picks
+them per CPU, numpy dispatches on SIMD features). nbval compares stored outputs with a
+fresh run, so a chapter that stores such digits passes on the machine that stored it and
+fails on another. This test runs nbval over every chapter once more under other kernels:
+OpenBLAS forced to its oldest generic core and numpy's dispatched SIMD paths switched off.
+A machine-dependent output then fails here, on any one machine.
+"""
+
+import os
+import platform
+import subprocess
+import sys
+
+import numpy as np
+
+from conftest import ROOT, chapters
+
+GENERIC_OPENBLAS_CORE = {"x86_64": "Prescott", "AMD64": "Prescott", "aarch64": "ARMV8", "arm64": "ARMV8"}
+
+
+def other_kernels():
+    """Environment variables that make numpy and OpenBLAS use other kernels than they would here."""
+    from numpy._core import _multiarray_umath as umath
+
+    available = {name for name, present in umath.__cpu_features__.items() if present}
+    switched_off = [name for name in umath.__cpu_dispatch__ if name in available]
+    env = {"NPY_DISABLE_CPU_FEATURES": " ".join(switched_off)}
+    core = GENERIC_OPENBLAS_CORE.get(platform.machine())
+    if core:
+        env["OPENBLAS_CORETYPE"] = core
+    return env
+
+
+def test_the_other_kernels_agree_to_12_digits_and_say_whether_they_differ():
+    """Shows (in -v output) whether the variant kernels give other last digits on this machine."""
+    script = "import numpy as np; x = np.random.default_rng(0).random(4099); print(repr(float(x @ x)))"
+    runs = {label: subprocess.run([sys.executable, "-c", script], env={**os.environ, **extra},
+                                  capture_output=True, text=True, check=True).stdout
+            for label, extra in (("default", {}), ("variant", other_kernels()))}
+    print(f"x @ x with default kernels {runs['default'].strip()}, with others {runs['variant'].strip()}")
+    assert np.isclose(float(runs["default"]), float(runs["variant"]), rtol=1e-12)
+
+
+def test_every_chapter_matches_its_stored_outputs_under_other_kernels():
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header",
+         *(str(path) for path in chapters())],
+        cwd=ROOT, env={**os.environ, **other_kernels()}, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, f"under {other_kernels()}:\n" + result.stdout[-6000:]
