@@ -115,3 +115,17 @@ def open_page(browser, base_url):
     yield _open
     for context in contexts:
         context.close()
+
+
+KLMATH_JS = BOOK / "klhelpers" / "interactives" / "assets" / "klmath.js"
+
+
+@pytest.fixture
+def klmath_page(browser):
+    """A blank Chromium page with klmath.js loaded (the global KLMath), in a context of its own."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content("<html></html>")
+    page.add_script_tag(content=KLMATH_JS.read_text())
+    yield page
+    context.close()

@@ -1,6 +1,6 @@
 """The Q explorer on the built website: real Chromium, no kernel, every readout checked against klhelpers.
 
-The page's JavaScript (book/klhelpers/explorer.js) re-implements the formulas;
+The page computes with klmath.js and draws with explorer.js (book/klhelpers/interactives/assets);
 these tests move its controls the way a reader does (keyboard, pointer-free
 `fill`, buttons) and compare what it shows with klhelpers computed here.
 """
@@ -35,8 +35,8 @@ def number(text):
 
 
 def expected_values(p, q):
-    """Every readout the explorer shows, computed by klhelpers."""
-    values = {"kl_pq": kl.kl_divergence(p, q), "kl_qp": kl.kl_divergence(q, p),
+    """Every readout the explorer can show, computed by klhelpers."""
+    values = {"kl_pq": kl.kl_divergence(p, q), "kl_qp": kl.kl_divergence(q, p), "gap": kl.kl_divergence(p, q),
               "entropy_p": kl.entropy(p), "cross_entropy_pq": kl.cross_entropy(p, q)}
     return values
 
@@ -54,8 +54,11 @@ def check_against_klhelpers(explorer, q=None):
         expected[f"q:{token}"] = qk
         expected[f"contrib_pq:{token}"] = c_pq
         expected[f"contrib_qp:{token}"] = c_qp
-    assert set(expected) <= set(shown)
-    for name, value in expected.items():
+    # What the chapter chose to show is shown, each q is shown, and nothing unknown is.
+    required = set(config["show"]) | {f"q:{token}" for token in config["tokens"]}
+    required |= {f"{term}:{token}" for term in config["terms"] for token in config["tokens"]}
+    assert required <= set(shown) <= set(expected), sorted(set(shown) ^ required)
+    for name, value in ((name, expected[name]) for name in shown):
         got = number(shown[name])
         if math.isinf(value):
             assert got == math.inf, (name, shown[name], value)

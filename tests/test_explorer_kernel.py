@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import klhelpers as kl
-from klhelpers.explorer import ALL_ZERO, QExplorer, fmt
-from klhelpers.interactive import WIDGET_VIEW
+from klhelpers.interactives.explorer_markup import ALL_ZERO, fmt, focus_curve
+from klhelpers.interactives.explorer_widget import png
+from klhelpers.interactives.twin import WIDGET_VIEW
 
 READOUTS = ("kl_pq", "kl_qp", "entropy_p", "cross_entropy_pq")
 
@@ -52,7 +53,7 @@ def test_starting_state_is_the_books_example():
 def test_moving_sliders_updates_readouts_and_bars_in_place():
     explorer = kl.explore()
     bars_before = list(explorer.ax.containers[1])
-    png_before = explorer.png()
+    png_before = png(explorer.figure)
     weights = [s.value for s in explorer.sliders]
     for k, value in [(0, 0.55), (2, 0.05), (4, 0.9), (1, 0.33), (3, 0.0)]:
         explorer.sliders[k].value = value
@@ -61,7 +62,7 @@ def test_moving_sliders_updates_readouts_and_bars_in_place():
     assert list(explorer.ax.containers[1]) == bars_before  # the same Rectangle objects
     assert all(a is b for a, b in zip(explorer.ax.containers[1], bars_before))
     assert len(explorer.figure.axes) == 1
-    assert explorer.png() != png_before  # the picture did change
+    assert png(explorer.figure) != png_before  # the picture did change
     labels = [t.get_text() for t in explorer.ax.texts[len(kl.VOCAB):]]
     assert labels == [f"{qk:.2f}" for qk in kl.normalize(weights)]
 
@@ -70,7 +71,7 @@ def test_chart_image_widget_holds_the_redrawn_png():
     explorer = kl.explore()
     explorer.sliders[0].value = 0.9  # taller than 0.5 / 1.15: the y-scale switches, still in place
     assert explorer.ax.get_ylim()[1] == pytest.approx(1.15)
-    assert explorer._chart.value == explorer.png()
+    assert explorer._chart.value == png(explorer.figure)
     assert explorer._chart.value[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -160,10 +161,9 @@ def test_mime_bundle_carries_widget_html_twin_and_plain_text():
     bundle = explorer._repr_mimebundle_()
     assert set(bundle) == {WIDGET_VIEW, "text/html", "text/plain"}
     assert bundle[WIDGET_VIEW]["model_id"] == explorer.widget.model_id
-    assert bundle["text/plain"] == "<Q explorer over cat, sat, on, the, mat: D(P‖Q) = 0.1874 nats at the starting Q>"
+    assert bundle["text/plain"] == "<Q explorer over cat, sat, on, the, mat: D_KL(P‖Q) = 0.1874 nats at the starting Q>"
     html = bundle["text/html"]
-    assert "data-explorer=" in html and "function mount(root, config)" in html
-    assert "divergences.py" in html  # the JS says which Python it mirrors
+    assert 'data-explorer="explorer"' in html and '<script type="application/json" class="kl-config">' in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing fetched from elsewhere
     assert html.count('<input type="range"') == len(kl.VOCAB)
 
@@ -179,7 +179,7 @@ def test_html_twin_embeds_the_starting_numbers_from_klhelpers():
         assert hooks[f"q:{token}"] == fmt(qk)
         assert hooks[f"contrib_pq:{token}"] == fmt(c_pq)
         assert hooks[f"contrib_qp:{token}"] == fmt(c_qp)
-    config = re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>', explorer.html).group(1)
+    config = re.search(r'<script type="application/json" class="kl-config">(.*?)</script>', explorer.html).group(1)
     assert '"tokens":["a","b","c","d"]' in config
 
 
@@ -214,5 +214,51 @@ def test_bad_arguments_raise_value_error(kwargs, words):
         kl.explore(**kwargs)
 
 
-def test_explore_returns_the_explorer_class():
-    assert isinstance(kl.explore(), QExplorer)
+def test_a_chapter_shows_only_the_readouts_it_has_introduced():
+    explorer = kl.explore(show=("entropy_p", "cross_entropy_pq", "gap"))
+    assert shown(explorer.readout("gap")) == pytest.approx(
+        kl.cross_entropy(kl.P, kl.Q) - kl.entropy(kl.P), abs=5e-5)
+    for hidden in ("kl_pq", "kl_qp", "contrib_pq:cat"):
+        with pytest.raises(KeyError):
+            explorer.readout(hidden)
+        assert f'data-quantity="{hidden}"' not in explorer.html
+    assert "<table" not in explorer.html  # no divergence shown: no table of its terms
+    forward_only = kl.explore(show=("kl_pq",))
+    assert "contrib_pq:cat" in forward_only.html and "contrib_qp:cat" not in forward_only.html
+
+
+def test_the_focus_slider_follows_one_token_down_to_tiny_probabilities():
+    explorer = kl.explore(focus="mat")
+    k = kl.VOCAB.index("mat")
+    before = [shown(explorer.readout("kl_pq"))]
+    for share in (1e-2, 1e-4, 1e-8):
+        explorer.focus_slider.value = share
+        q = explorer.q
+        assert q[k] == pytest.approx(share, rel=1e-9)
+        others = np.delete(q, k)
+        np.testing.assert_allclose(others / others.sum(), kl.normalize(kl.Q[:4]), rtol=1e-9)
+        assert shown(explorer.readout("kl_pq")) == pytest.approx(kl.kl_divergence(kl.P, q), abs=5e-5)
+        before.append(shown(explorer.readout("kl_pq")))
+    assert before[1] < before[2] < before[3]  # below q = p(mat) the divergence grows without bound
+
+
+def test_the_focus_curve_falls_to_its_lowest_at_q_equal_p_then_climbs_as_q_goes_to_zero():
+    """What chapter 3 tells the reader about q(mat) -> 0, on the curve the explorer draws."""
+    points = np.array(focus_curve(kl.P, kl.Q, kl.VOCAB.index("mat")))
+    lowest = points[np.argmin(points[:, 1]), 0]
+    assert lowest == pytest.approx(kl.P[kl.VOCAB.index("mat")], rel=0.2)
+    left = points[points[:, 0] < lowest, 1]
+    assert np.all(np.diff(left) < 0)  # from q(mat) = 1e-8 up to the minimum, it only falls
+    assert left[0] > 4 * points[:, 1].min()
+
+
+def test_the_twins_chart_is_drawn_in_python_for_the_first_paint():
+    """Before any script runs, the page shows P's and Q's bars at their heights."""
+    explorer = kl.explore()
+    heights = {(which, int(k)): float(h) for which, k, h in re.findall(
+        r'<rect data-bar="(p|q)" data-k="(\d)" x="[^"]+" y="[^"]+" width="[^"]+" height="([^"]+)"', explorer.html)}
+    assert len(heights) == 2 * len(kl.VOCAB)
+    scale = heights[("p", 0)] / kl.P[0]
+    for k in range(len(kl.VOCAB)):
+        assert heights[("p", k)] == pytest.approx(scale * kl.P[k], abs=0.01)
+        assert heights[("q", k)] == pytest.approx(scale * kl.Q[k], abs=0.01)

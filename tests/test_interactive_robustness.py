@@ -19,10 +19,11 @@ import pytest
 import klhelpers as kl
 from conftest import BOOK
 from klhelpers import plots
-from klhelpers.explorer import fmt
-from klhelpers.interactive import DualView, HtmlTwin, html_twin, json_for_script
+from klhelpers.interactives.explorer_markup import fmt
+from klhelpers.interactives.twin import DualView, html_twin, json_for_script
 from test_explorer_browser import READ_STATE, check_against_klhelpers
 from test_explorer_kernel import assert_matches_klhelpers
+from twin_pages import page_html
 
 matplotlib.use("Agg")
 
@@ -48,11 +49,9 @@ def blank_page(browser):
     context.close()
 
 
-def show(page, *htmls):
-    """Put `htmls` on one page, followed by a paragraph that must survive them."""
-    body = "\n".join(htmls)
-    page.set_content(f'<!doctype html><html><body>{body}<p id="after">after the interactives</p>'
-                     "</body></html>")
+def show(page, *htmls, scripts=()):
+    """Put `htmls` on one page with the served assets, followed by a paragraph that must survive them."""
+    page.set_content(page_html(*htmls, '<p id="after">after the interactives</p>', scripts=scripts))
 
 
 # -- 1. Infinite terms in the figures --------------------------------------------------------------
@@ -133,7 +132,7 @@ HOSTILE = ["<!--<script>", "</script><b>x", "\"'&<>", "&amp;", "a\u2028b"]
 
 def test_config_json_cannot_end_or_comment_out_its_script():
     explorer = kl.explore(vocab=HOSTILE)
-    config = re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>', explorer.html,
+    config = re.search(r'<script type="application/json" class="kl-config">(.*?)</script>', explorer.html,
                        re.DOTALL).group(1)
     assert not set(config) & set("<>&\u2028\u2029")
     assert json.loads(config)["tokens"] == HOSTILE
@@ -212,33 +211,39 @@ def test_both_displays_of_one_explorer_work_in_the_browser(blank_page):
     assert page.errors == []
 
 
-def toy_twin(tmp_path, markup):
-    script = tmp_path / "toy.js"
-    script.write_text("function mount(root, config) { root.querySelector('output').textContent = config.word; }")
-    return html_twin("toy", markup, script, {"word": "mounted"}, label="toy")
+TOY_SCRIPT = "KLInteractives.register('toy', (root, config) => { root.querySelector('output').textContent = config.word; });"
 
 
-def test_html_twin_renumbers_the_markups_own_ids_when_markup_is_a_function(tmp_path):
-    twin = toy_twin(tmp_path, lambda element_id: f'<label for="{element_id}-x">x</label> '
-                                                 f'<input id="{element_id}-x"> <output></output>')
-    copy = twin.renumbered()
-    assert isinstance(twin, HtmlTwin) and isinstance(copy, HtmlTwin)
-    old, new = (re.search(r'id="(kl-toy-\d+)"', html).group(1) for html in (twin, copy))
-    assert old != new
-    assert f'for="{new}-x"' in copy and f'id="{new}-x"' in copy and old not in copy
-
-
-def test_dual_view_shows_each_display_under_new_ids_and_a_plain_string_as_it_is(tmp_path, blank_page):
+def toy_view():
+    """A DualView of a toy interactive whose markup holds ids of its own."""
     import ipywidgets
 
-    view = DualView(ipywidgets.HTML(), toy_twin(tmp_path, "<output></output>"), "<toy>")
+    def render(element_id):
+        markup = f'<label for="{element_id}-x">x</label> <input id="{element_id}-x"> <output></output>'
+        return html_twin("toy", element_id, markup, {"word": "mounted"}, label="toy")
+
+    return DualView(ipywidgets.HTML(), "toy", render, "<toy>")
+
+
+def test_every_display_renders_the_twin_again_under_new_ids(blank_page):
+    view = toy_view()
     htmls = [view._repr_mimebundle_()["text/html"] for _ in range(3)]
-    assert len({re.search(r'id="(kl-toy-\d+)"', html).group(1) for html in htmls}) == 3
-    show(blank_page, *htmls)
+    assert htmls[0] == view.html  # the first display is the one the object was made with
+    roots = [re.search(r'id="(kl-toy-\d+)"', html).group(1) for html in htmls]
+    assert len(set(roots)) == 3
+    for root, html in zip(roots, htmls):
+        assert f'for="{root}-x"' in html and f'id="{root}-x"' in html
+    show(blank_page, *htmls, scripts=[TOY_SCRIPT])
     assert blank_page.locator("output").all_text_contents() == ["mounted"] * 3
     assert blank_page.errors == []
-    plain = DualView(ipywidgets.HTML(), "<p>fixed</p>", "<plain>")
-    assert [plain._repr_mimebundle_()["text/html"] for _ in range(2)] == ["<p>fixed</p>"] * 2
+
+
+def test_a_twin_carries_markup_and_state_but_no_code():
+    """The behaviour is served from the site's _static: editing a script changes no notebook output."""
+    html = kl.explore().html
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts == [' type="application/json" class="kl-config"']
+    assert "function" not in html and "KLMath" not in html
 
 
 # -- 4. Long vocabularies and bad arguments ---------------------------------------------------------
@@ -272,9 +277,9 @@ def test_a_long_vocabulary_keeps_the_charts_labels_readable():
     assert 1 < len(ticks) <= plots.MAX_LABELLED_TOKENS and ticks[0] == "1"
     assert len(explorer.ax.texts) == 0  # 400 value labels would be one black smear
     assert explorer.ax.get_ylim() == (0, 0.02)  # q = 0.005 each: an axis on which the bars show
-    config = json.loads(re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>',
-                                  explorer.html).group(1))
-    assert config["labelEvery"] == plots.label_step(LONG) > 1
+    named = re.findall(r'<text x="[^"]+" y="[^"]+" text-anchor="middle">(\d+)</text>', explorer.html)
+    assert 1 < len(named) <= plots.MAX_LABELLED_TOKENS  # the website's chart names every k-th token too
+    assert "data-label=" not in explorer.html
 
 
 def test_a_long_vocabulary_in_the_browser(blank_page):
@@ -292,7 +297,7 @@ def test_a_long_vocabulary_in_the_browser(blank_page):
     # entries (no value labels on the bars).
     texts = [text for text in explorer.locator("svg > text").all_text_contents() if text]
     assert len(texts) == len(named) + 4
-    assert explorer.locator("svg g text").all_text_contents() == ["0.00", "0.01", "0.02"]
+    assert explorer.locator('svg g[data-axis="y"] text').all_text_contents() == ["0.00", "0.01", "0.02"]
     sliders = explorer.locator(".kl-sliders")
     assert sliders.evaluate("box => box.scrollHeight > box.clientHeight")  # scrolls in its own box
     assert sliders.bounding_box()["height"] < 500

@@ -1,4 +1,4 @@
-"""klhelpers.llm against independent formulas: scipy.special, scipy.stats, exact sums, sampling theory."""
+"""klhelpers.logits, .estimators and .rlhf against independent formulas: scipy.special, scipy.stats, exact sums, sampling theory."""
 
 import math
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import klhelpers as kl
-from klhelpers import llm
+from klhelpers import estimators, logits, rlhf
 
 # -- strategies ----------------------------------------------------------------------------------
 
@@ -390,10 +390,13 @@ def test_rlhf_rejects_bad_input(call, name):
         call()
 
 
-def test_module_exports():
-    for name in llm.__all__:
-        assert hasattr(llm, name)
-    assert kl.kl_from_logits is llm.kl_from_logits
+def test_the_package_exports_the_modules_own_functions():
+    """kl.<name> is the module's function itself, not a copy or a wrapper that could drift."""
+    for module in (logits, estimators, rlhf):
+        for name in module.__all__:
+            if callable(getattr(module, name)) and name in kl.__all__:
+                assert getattr(kl, name) is getattr(module, name), name
+    assert {"softmax", "log_softmax", "kl_from_logits", "kl_estimator_moments", "rlhf_objective"} <= set(kl.__all__)
 
 
 # -- smoothing ----------------------------------------------------------------------------------------------

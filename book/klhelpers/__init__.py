@@ -1,33 +1,72 @@
 """klhelpers: the math, the figures and the interactives of *KL divergence, interactively*.
 
-Chapters narrate; this package computes and draws. The formulas live in
-:mod:`klhelpers.divergences` and nowhere else; everything else builds on them.
+Chapters narrate; this package computes and draws. Its modules, by job (each
+imports only from modules above it in this list):
+
+==============  ==================================================================
+validate        every input check, with errors that name the argument and the value
+numerics        floating-point building blocks that keep every digit
+divergences     entropy, cross-entropy, KL divergence: each formula written once
+coding          Huffman code lengths, the coding story of chapters 1-3
+logits          softmax, log-softmax, KL between two sets of logits
+estimators      Schulman's sampled estimators k1, k2, k3
+rlhf            the KL-regularised RLHF objective and its optimum
+fits            a one-peaked family fitted to a two-peaked P, both directions
+plots           the chapters' matplotlib figures
+interactives    the explorers: ipywidgets in Jupyter, HTML + JavaScript on the site
+exercises       ``check`` and its registry of exercise checks
+book            ``glue``: numbers from the chapters' code into their prose
+==============  ==================================================================
+
+``plots`` and ``interactives`` load matplotlib and ipywidgets, so they are
+imported on first use: ``import klhelpers`` stays quick.
 
 >>> import klhelpers as kl
 >>> round(kl.kl_divergence(kl.P, kl.Q), 4)
 0.1874
 """
 
-from .divergences import (P, Q, VOCAB, cross_entropy, entropy, kl_contributions,
-                          kl_divergence, normalize, surprisal)
-from .plots import plot_contributions, plot_pq
-from .llm import (kl_estimator_moments, kl_estimator_values, kl_from_logits, kl_regularized_policy,
-                  log_softmax, rlhf_objective, sample_kl_estimators, smooth, softmax)
-from .fits import (explore_fits, fit_forward, fit_gaussian, fit_objective, fit_reverse,
-                   gaussian_family, plot_fits, two_peaks)
-from .explorer import explore
+import importlib
+
+from .divergences import (P, Q, VOCAB, cross_entropy, entropy, kl_contributions, kl_divergence,
+                          normalize, smooth, surprisal, with_share)
+from .coding import huffman_lengths
+from .logits import kl_from_logits, log_softmax, softmax
+from .estimators import kl_estimator_moments, kl_estimator_values, sample_kl_estimators
+from .rlhf import kl_regularized_policy, rlhf_objective
+from .fits import (fit_forward, fit_gaussian, fit_objective, fit_reverse, gaussian_family, local_fits,
+                   share_kept, two_peaks)
 from .exercises import check
 from .book import glue
 
+# Public names whose module is imported when first asked for.
+_LAZY = {"plot_pq": "plots", "plot_contributions": "plots", "plot_fits": "plots",
+         "explore": "interactives", "explore_fits": "interactives"}
+_SUBMODULES = {"plots", "interactives"}
+
 __all__ = [
     "VOCAB", "P", "Q",
-    "normalize", "surprisal", "entropy", "cross_entropy", "kl_contributions", "kl_divergence",
-    "plot_pq", "plot_contributions",
-    "softmax", "log_softmax", "smooth", "kl_from_logits", "kl_estimator_values", "sample_kl_estimators",
-    "kl_estimator_moments", "kl_regularized_policy", "rlhf_objective",
-    "gaussian_family", "two_peaks", "fit_objective", "fit_gaussian", "fit_forward", "fit_reverse",
-    "plot_fits", "explore_fits",
-    "explore",
+    "normalize", "smooth", "with_share", "surprisal", "entropy", "cross_entropy", "kl_contributions", "kl_divergence",
+    "huffman_lengths",
+    "softmax", "log_softmax", "kl_from_logits",
+    "kl_estimator_values", "sample_kl_estimators", "kl_estimator_moments",
+    "kl_regularized_policy", "rlhf_objective",
+    "gaussian_family", "two_peaks", "fit_objective", "local_fits", "fit_gaussian", "fit_forward",
+    "fit_reverse", "share_kept",
+    "plot_pq", "plot_contributions", "plot_fits",
+    "explore", "explore_fits",
     "check",
     "glue",
 ]
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'klhelpers' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)

@@ -19,8 +19,8 @@ Conventions shared by all functions (Cover & Thomas 2006, section 2.1):
 
 import numpy as np
 
-from .validate import (SUM_TOLERANCE, as_distribution, as_finite_array,  # noqa: F401 (re-exported)
-                       as_nonnegative_array, distribution_pair, log_of_base, position)
+from .numerics import accurate_sum, d_minus_log1p, log_ratio_from_change
+from .validate import as_distribution, as_nonnegative_array, bounded_real, distribution_pair, log_of_base, position
 
 __all__ = [
     "VOCAB",
@@ -32,23 +32,23 @@ __all__ = [
     "cross_entropy",
     "kl_contributions",
     "kl_divergence",
+    "smooth",
+    "with_share",
 ]
 
 #: The running example: a five-token vocabulary ...
 VOCAB = ("cat", "sat", "on", "the", "mat")
+
+
 #: ... the distribution of the next token in the training data ...
 P = np.array([0.40, 0.30, 0.10, 0.15, 0.05])
+
+
 #: ... and a model's predicted distribution for it.
 Q = np.array([0.20, 0.25, 0.30, 0.15, 0.10])
 
 for _example in (P, Q):
     _example.setflags(write=False)  # a chapter cannot change the example by accident
-
-# Coefficients 1/3, 1/5, ..., 1/33 of atanh(s) / s - 1 = s^2/3 + s^4/5 + ... as a series in s^2:
-# sixteen terms reach double precision for |s| <= 1/3 (the next one is below 1e-16 of the sum).
-_ATANH_SERIES = 1.0 / np.arange(3.0, 35.0, 2.0)
-# The normal range of positive floats: a quotient outside it has lost digits or overflowed.
-_TINY, _HUGE = np.finfo(float).tiny, np.finfo(float).max
 
 
 def float_or_array(array):
@@ -58,91 +58,6 @@ def float_or_array(array):
     """
     array = np.asarray(array) + 0.0  # -0.0 + 0.0 is +0.0, so a sum of vanishing terms prints as 0.0000
     return float(array) if array.ndim == 0 else array
-
-
-def log_ratio(top, bottom):
-    """log(top / bottom) elementwise, to full precision; top >= 0, bottom > 0 (-inf where top = 0).
-
-    Shared by :func:`kl_contributions`, :func:`kl_divergence` and the sampled
-    estimators of :mod:`klhelpers.llm`. ``log(top) - log(bottom)`` would lose the
-    digits of a ratio near 1 (and ``log(top / bottom)`` some of them); see
-    :func:`_log_ratio` for how each range is handled.
-
-    >>> top, bottom = 0.75 + 2**-40, 0.75
-    >>> float(log_ratio(top, bottom))  # 1.21265960236316904556e-12 to 21 digits
-    1.212659602363169e-12
-    >>> float(np.log(top) - np.log(bottom))  # the naive route keeps four digits
-    1.2126410986468272e-12
-    """
-    top, bottom = np.broadcast_arrays(np.asarray(top, dtype=float), np.asarray(bottom, dtype=float))
-    shape = top.shape
-    top, bottom = top.reshape(-1), bottom.reshape(-1)  # 1-D, so that the pieces can be indexed
-    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="warn"):
-        return _log_ratio(top, bottom, (top - bottom) / bottom).reshape(shape)
-
-
-def _log_ratio(top, bottom, d):
-    """log(top / bottom) given d = (top - bottom) / bottom (a fresh array for every input).
-
-    * -1/2 <= d < inf: log1p(d). The difference top - bottom is exact when the two
-      are within a factor 2 (Sterbenz's lemma), so d keeps every digit of a ratio near 1.
-    * d < -1/2 (top < bottom / 2): 1 + d has lost digits of the small ratio, so the
-      logarithm of the quotient itself; its error is one rounding, tiny against |log| > 0.69.
-    * a quotient outside the normal float range (or d = inf): log top - log bottom,
-      whose rounding is tiny against |log| > 708.
-    """
-    result = np.log1p(d)
-    far = np.flatnonzero((d < -0.5) | (d == np.inf))
-    if far.size:
-        top_far, bottom_far = top.ravel()[far], bottom.ravel()[far]
-        quotient = top_far / bottom_far
-        result.ravel()[far] = np.log(quotient)
-        odd = np.flatnonzero(~((quotient >= _TINY) & (quotient <= _HUGE)))
-        if odd.size:
-            result.ravel()[far[odd]] = np.log(top_far[odd]) - np.log(bottom_far[odd])
-    return result
-
-
-def _d_minus_log1p(d, log1p_d):
-    r"""g(d) = d - log(1 + d) >= 0 for every d >= -1, to a few ulp; g(-1) = inf.
-
-    `log1p_d` is log(1 + d) to full precision (see :func:`_log_ratio`). Written
-    directly the difference cancels for small |d|, where g(d) ~ d^2 / 2. There
-    (-1/2 <= d <= 1) the identity log(1 + d) = 2 atanh(s) with s = d / (2 + d) gives
-
-    .. math:: g(d) = \frac{d^2}{2 + d} - 2 s^3 \left(\frac13 + \frac{s^2}{5} + \frac{s^4}{7} + \dots\right)
-
-    whose second term is at most a twelfth of the first: nothing cancels. Elsewhere
-    log(1 + d) is far enough from d for the direct difference to be accurate.
-    """
-    g = d - log1p_d
-    near = np.flatnonzero((d >= -0.5) & (d <= 1.0))  # |s| <= 1/3
-    if near.size:
-        d_near = d.ravel()[near]
-        s_near = d_near / (2.0 + d_near)
-        s2 = s_near * s_near
-        series = np.polynomial.polynomial.polyval(s2, _ATANH_SERIES)  # Horner's scheme
-        g.ravel()[near] = d_near * d_near / (2.0 + d_near) - 2.0 * s_near * s2 * series
-    return g
-
-
-def _accurate_sum(x):
-    """Sum over the last axis that stays accurate when the terms cancel.
-
-    Pairwise summation in which the rounding error of every addition is recovered
-    exactly (Knuth's TwoSum) and added back at the end: the result is off by about one
-    rounding of itself plus eps^2 * sum|x|, where np.sum is off by up to eps * sum|x|.
-    """
-    corrections = np.zeros(x.shape[:-1])
-    while x.shape[-1] > 1:
-        if x.shape[-1] % 2:
-            x = np.concatenate([x, np.zeros(x.shape[:-1] + (1,))], axis=-1)
-        a, b = x[..., 0::2], x[..., 1::2]
-        total = a + b
-        b_part = total - a
-        corrections += ((a - (total - b_part)) + (b - b_part)).sum(axis=-1)
-        x = total
-    return x[..., 0] + corrections
 
 
 def _relative_change(p, q):
@@ -158,7 +73,7 @@ def _relative_change(p, q):
         p_safe, q_safe = np.where(on_support, p, 1.0), np.where(on_support, q, 1.0)
     change = q_safe - p_safe
     d = change / p_safe
-    return p_safe, q_safe, change, d, _log_ratio(q_safe, p_safe, d)
+    return p_safe, q_safe, change, d, log_ratio_from_change(q_safe, p_safe, d)
 
 
 def normalize(weights):
@@ -386,10 +301,80 @@ def kl_divergence(p, q, base=None):
         p, q = distribution_pair(p, q)
         scale = log_of_base(base)
         p_safe, _, change, d, log_q_over_p = _relative_change(p, q)
-        terms = p_safe * _d_minus_log1p(d, log_q_over_p)  # each >= 0; inf where q = 0 < p
+        terms = p_safe * d_minus_log1p(d, log_q_over_p)  # each >= 0; inf where q = 0 < p
         huge = np.isinf(d)  # q / p beyond the float range: p g(d) = (q - p) - p log(q / p)
         terms[huge] = change[huge] - p_safe[huge] * log_q_over_p[huge]
-        total = terms.sum(axis=-1) - _accurate_sum(change)
+        total = terms.sum(axis=-1) - accurate_sum(change)
         # The true value is >= 0 for normalised inputs; inputs summing to 1 only within the
         # tolerance can push the exact sum a hair below 0, reported as 0.
         return float_or_array(np.maximum(total, 0.0) / scale)
+
+
+def smooth(p, epsilon):
+    r"""Mix a distribution with the uniform one: label smoothing, or a floor under a model.
+
+    .. math:: p^{(\varepsilon)}_k = (1 - \varepsilon)\, p_k + \frac{\varepsilon}{K}
+
+    over K outcomes. Every outcome then has probability at least
+    :math:`\varepsilon / K`, so a divergence :math:`D_{KL}(\cdot \| p^{(\varepsilon)})` is
+    finite for any :math:`\varepsilon > 0`. Language-model training uses the same
+    mixture on its one-hot targets ("label smoothing").
+
+    Parameters
+    ----------
+    p : array_like, shape (..., K)
+        Probability vector(s) along the last axis.
+    epsilon : float
+        The share of uniform probability, in [0, 1].
+
+    Returns
+    -------
+    ndarray, shape (..., K)
+
+    Examples
+    --------
+    >>> smooth([1.0, 0.0, 0.0, 0.0], 0.2)
+    array([0.85, 0.05, 0.05, 0.05])
+    """
+    with np.errstate(under="ignore", over="warn", divide="warn", invalid="warn"):
+        p = as_distribution(p, "p")
+        epsilon = bounded_real(epsilon, "epsilon", 0.0, 1.0)
+        return (1.0 - epsilon) * p + epsilon / p.shape[-1]
+
+
+def with_share(q, k, share):
+    r"""Q with token k's probability set to `share`, the other tokens keeping their proportions.
+
+    .. math:: q'_k = s, \qquad q'_j = (1 - s)\, \frac{q_j}{\sum_{i \ne k} q_i} \quad (j \ne k)
+
+    This is how the book's explorer follows one token's probability towards 0
+    (or drags one bar) while the model's other preferences stay as they were. If
+    every other token has probability 0, the rest is shared evenly among them.
+
+    Parameters
+    ----------
+    q : array_like, shape (K,)
+        One distribution.
+    k : int
+        The token's index, 0 <= k < K (K >= 2).
+    share : float
+        Its new probability, in [0, 1].
+
+    Examples
+    --------
+    >>> with_share([0.2, 0.3, 0.5], 0, 0.6)
+    array([0.6 , 0.15, 0.25])
+    >>> with_share([1.0, 0.0, 0.0], 0, 0.5)
+    array([0.5 , 0.25, 0.25])
+    """
+    q = as_distribution(q, "q")
+    if q.ndim != 1 or q.size < 2:
+        raise ValueError(f"q must be one distribution over at least 2 tokens, got shape {q.shape}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < q.size:
+        raise ValueError(f"k must be a token index from 0 to {q.size - 1}, got {k!r}")
+    share = bounded_real(share, "share", 0.0, 1.0)
+    others = np.delete(q, k)
+    total = others.sum()
+    others = others / total if total > 0 else np.full(others.size, 1.0 / others.size)
+    return np.insert((1.0 - share) * others, k, share)
+

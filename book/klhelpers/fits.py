@@ -9,20 +9,20 @@ a mean :math:`\mu` and a width :math:`\sigma`:
 It has one peak; the target P (see :func:`two_peaks`) has two. Which one-peaked
 compromise is "closest" depends on the direction of the divergence:
 
-* **forward**, :math:`\min_\theta D_{KL}(P \| Q_\theta)`: every position P uses must
-  get probability under Q, so the fit spreads over both peaks (mode-covering);
-* **reverse**, :math:`\min_\theta D_{KL}(Q_\theta \| P)`: Q is punished for putting
-  probability where P has little, so the fit settles on one peak (mode-seeking).
+* **forward** (*inclusive*), :math:`\min_\theta D_{KL}(P \| Q_\theta)`: every position P uses
+  must get probability under Q, so the fit spreads over both peaks (mass-covering);
+* **reverse** (*exclusive*), :math:`\min_\theta D_{KL}(Q_\theta \| P)`: Q pays for putting
+  probability where P has little, and pays :math:`-\log w` for the mass w of P it keeps
+  (see the book, chapter 6), so the fit settles where it keeps the most (mode-seeking).
 
-Both are found by :func:`fit_gaussian`, a grid search followed by shrinking local
-grids (plain numpy, no scipy needed), and every divergence is computed by
-:func:`klhelpers.kl_divergence`. :func:`explore_fits` is the interactive:
-sliders reshape P and both fits follow, live in Jupyter and on the website.
+:func:`local_fits` finds every local minimum of a direction's objective in the
+(mean, width) plane, :func:`fit_gaussian` the best of them. The search is a grid
+followed by shrinking local grids, plain numpy; its settings, :data:`SEARCH`, are
+handed to the website's ``klmath.js``, which runs the same search in the browser.
+Every divergence comes from :func:`klhelpers.kl_divergence`.
 """
 
-import io
 import math
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -30,38 +30,27 @@ import numpy as np
 from .divergences import kl_divergence
 from .validate import as_distribution, as_finite_numbers, bounded_real, count, pair, position
 
-__all__ = [
-    "N_POSITIONS",
-    "gaussian_family",
-    "two_peaks",
-    "Fit",
-    "fit_objective",
-    "fit_gaussian",
-    "fit_forward",
-    "fit_reverse",
-    "plot_fits",
-    "explore_fits",
-]
+__all__ = ["N_POSITIONS", "FLOOR", "SEARCH", "DIRECTIONS", "gaussian_family", "two_peaks", "Fit",
+           "fit_objective", "local_fits", "fit_gaussian", "fit_forward", "fit_reverse", "share_kept"]
 
 #: Number of positions of the book's example (0, 1, ..., 39).
 N_POSITIONS = 40
-#: The search covers widths from this ...
-MIN_WIDTH = 0.5
-#: ... to this fraction of the number of positions.
-MAX_WIDTH_FRACTION = 0.5
-#: Coarse grid: means every half position, this many log-spaced widths.
-N_WIDTHS = 48
-#: Refinement: 9 x 9 local grids around the best point, 4 times finer each time the best point
-#: lies inside the grid, moved along otherwise; until the mean step is below STEP_TOLERANCE.
-MAX_ROUNDS = 60
-STEP_TOLERANCE = 1e-6
-DIRECTIONS = ("forward", "reverse")
 #: Probability spread evenly under the two peaks of :func:`two_peaks` (0.1 % in all).
 FLOOR = 1e-3
-
-FORWARD_COLOR = "#009E73"   # Okabe-Ito bluish green
-REVERSE_COLOR = "#CC79A7"   # Okabe-Ito reddish purple
-P_BAR_COLOR = "#0072B2"
+DIRECTIONS = ("forward", "reverse")
+#: The search, in one place for both runtimes (the widgets hand it to klmath.js).
+SEARCH = {
+    "meanStep": 0.5,         # coarse grid: a mean every half position over [0, n - 1] ...
+    "minWidth": 0.5,         # ... times log-spaced widths from 0.5 ...
+    "maxWidthPerPosition": 10.0,  # ... to 10 n (400 for 40 positions), where a bump is all
+                             # but flat: the flattest spread a bump can reach is the uniform's
+    "nWidths": 64,
+    "gridPoints": 9,         # then local grids of 9 x 9 points around each valley,
+    "zoom": 4.0,             # 4 times finer each round whose best point lies inside,
+    "maxRounds": 60,         # moved along otherwise,
+    "stepTolerance": 1e-6,   # until the mean step is below this
+    "sameFit": 1e-3,         # valleys that end within this (mean, log width) are one
+}
 
 
 def _family(mean, width, n_positions, names):
@@ -125,7 +114,7 @@ def gaussian_family(mean, width, n_positions=N_POSITIONS):
         return _family(mean, width, n_positions, ("mean", "width"))
 
 
-def two_peaks(centers=(11.0, 27.0), widths=(2.0, 3.5), left_weight=0.6,
+def two_peaks(centers=(11.0, 27.0), widths=(2.0, 3.5), share_a=0.6,
               n_positions=N_POSITIONS, floor=None):
     r"""A two-peaked target P: a mixture of two discretised Gaussian bumps plus a thin floor.
 
@@ -139,11 +128,11 @@ def two_peaks(centers=(11.0, 27.0), widths=(2.0, 3.5), left_weight=0.6,
     Parameters
     ----------
     centers : pair of float
-        Positions of the two peaks, each in [0, n - 1].
+        Positions of the two peaks, A and B, each in [0, n - 1] (either may be the left one).
     widths : pair of float
         Their widths, each > 0.
-    left_weight : float
-        Share w of the first peak, in [0, 1].
+    share_a : float
+        Share w of peak A, in [0, 1]; peak B has 1 - w.
     n_positions : int
         Number of positions (default 40).
     floor : float, optional
@@ -165,7 +154,7 @@ def two_peaks(centers=(11.0, 27.0), widths=(2.0, 3.5), left_weight=0.6,
         x = np.arange(count(n_positions, "n_positions", minimum=2), dtype=float)
         c = [bounded_real(value, f"centers[{i}]", 0.0, x[-1]) for i, value in enumerate(centers)]
         s = [bounded_real(value, f"widths[{i}]", 0.0, math.inf, low_open=True) for i, value in enumerate(widths)]
-        w = bounded_real(left_weight, "left_weight", 0.0, 1.0)
+        w = bounded_real(share_a, "share_a", 0.0, 1.0)
         eps = bounded_real(FLOOR if floor is None else floor, "floor", 0.0, 1.0)
         if eps == 1.0:
             raise ValueError("floor must be below 1, got 1.0")
@@ -175,13 +164,14 @@ def two_peaks(centers=(11.0, 27.0), widths=(2.0, 3.5), left_weight=0.6,
 
 
 class Fit(NamedTuple):
-    """The best member of the family in one direction."""
+    """A member of the family that minimises one direction (globally, or in one valley)."""
 
     direction: str      #: "forward" (D(P || Q)) or "reverse" (D(Q || P))
     mean: float         #: fitted mu, in positions
     width: float        #: fitted sigma, in positions
     q: np.ndarray       #: the fitted distribution Q
     divergence: float   #: the minimised divergence, in nats
+    at_bound: tuple     #: the search bounds the fit sits on: () or some of "mean" and "width"
 
 
 def _direction(direction):
@@ -233,20 +223,108 @@ def fit_objective(p, means, widths, direction):
         return np.asarray(kl_divergence(q, target))
 
 
+def _grid(n):
+    """The coarse grid: means, log widths, and the bounds of log width."""
+    low, high = math.log(SEARCH["minWidth"]), math.log(SEARCH["maxWidthPerPosition"] * n)
+    means = np.arange(0.0, n - 1 + 1e-9, SEARCH["meanStep"])
+    return means, np.linspace(low, high, SEARCH["nWidths"]), low, high
+
+
+def _valleys(values):
+    """Grid points no higher than any of their (up to 8) neighbours, lowest first.
+
+    An infinite value is no valley: where Q rules out part of P (very narrow bumps in
+    the forward direction) the objective is infinite on whole plateaus.
+    """
+    padded = np.pad(values, 1, constant_values=np.inf)
+    rows, cols = values.shape
+    lowest = np.isfinite(values)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                lowest &= values <= padded[1 + di:1 + di + rows, 1 + dj:1 + dj + cols]
+    found = np.argwhere(lowest)
+    return found[np.argsort(values[lowest], kind="stable")]
+
+
+def _descend(p, direction, mean, log_width, value, low, high):
+    """Shrinking local grids from one grid point down to the bottom of its valley."""
+    n, points = p.size, SEARCH["gridPoints"]
+    offsets = np.linspace(-1.0, 1.0, points)
+    step_m, step_lw = SEARCH["meanStep"], (high - low) / (SEARCH["nWidths"] - 1)
+    for _ in range(SEARCH["maxRounds"]):
+        m = np.clip(mean + step_m * offsets, 0.0, n - 1.0)
+        lw = np.clip(log_width + step_lw * offsets, low, high)
+        values = fit_objective(p, m[:, None], np.exp(lw)[None, :], direction)
+        i, j = np.unravel_index(np.argmin(values), values.shape)
+        on_edge = False
+        if values[i, j] < value:
+            mean, log_width, value = m[i], lw[j], values[i, j]
+            on_edge = i in (0, points - 1) or j in (0, points - 1)
+        if not on_edge:  # the best point is inside the local grid: zoom in; else follow it
+            step_m, step_lw = step_m / SEARCH["zoom"], step_lw / SEARCH["zoom"]
+        if step_m < SEARCH["stepTolerance"]:
+            break
+    return float(mean), float(log_width), float(value)
+
+
+def local_fits(p, direction):
+    r"""Every local minimum of one direction's objective in the (mean, width) plane, best first.
+
+    A gradient method started in a valley ends at that valley's fit; the
+    reverse objective of a two-peaked P typically has several valleys. The
+    search evaluates the objective on a coarse grid (a mean every half position
+    over [0, n - 1] times log-spaced widths from 0.5 to 10 n, see
+    :data:`SEARCH`), takes every grid point no higher than its neighbours, and
+    follows each down with shrinking 9 x 9 local grids. Valleys that end at
+    the same point count once. A fit that stops on the edge of the searched
+    region says so in :attr:`Fit.at_bound`: for the width's upper bound, P is
+    more spread out than any bump of the family can be.
+
+    Parameters
+    ----------
+    p : array_like, shape (n,)
+        The target distribution over positions 0 ... n - 1.
+    direction : {"forward", "reverse"}
+
+    Returns
+    -------
+    list of Fit
+        Sorted by divergence (ties: the smaller mean first).
+
+    Examples
+    --------
+    >>> [(round(fit.mean, 1), round(fit.width, 1)) for fit in local_fits(two_peaks(), "reverse")]
+    [(11.0, 2.0), (21.1, 8.6), (26.9, 3.8)]
+    """
+    with np.errstate(under="ignore", over="warn", divide="warn", invalid="warn"):
+        p, direction = _target(p), _direction(direction)
+        means, log_widths, low, high = _grid(p.size)
+        values = fit_objective(p, means[:, None], np.exp(log_widths)[None, :], direction)
+        ends = []
+        for i, j in _valleys(values):
+            mean, log_width, value = _descend(p, direction, means[i], log_widths[j], values[i, j], low, high)
+            if all(abs(mean - m) > SEARCH["sameFit"] or abs(log_width - lw) > SEARCH["sameFit"]
+                   for m, lw, _ in ends):
+                ends.append((mean, log_width, value))
+        ends.sort(key=lambda end: (end[2], end[0]))
+        return [_fit(p, direction, mean, log_width, value, low, high) for mean, log_width, value in ends]
+
+
+def _fit(p, direction, mean, log_width, value, low, high):
+    close = SEARCH["stepTolerance"] * 10
+    at_bound = tuple(name for name, at in (("mean", min(mean, p.size - 1 - mean) < close),
+                                           ("width", min(log_width - low, high - log_width) < close)) if at)
+    width = math.exp(log_width)
+    return Fit(direction, mean, width, gaussian_family(mean, width, p.size), value, at_bound)
+
+
 def fit_gaussian(p, direction):
-    r"""Minimise the divergence between P and the family :math:`Q_\theta` in one direction.
+    r"""The best member of the family in one direction: the lowest of :func:`local_fits`.
 
-    ``forward``: :math:`\hat\theta = \arg\min_\theta D_{KL}(P \| Q_\theta)` (what maximum
-    likelihood on samples of P does: mode-covering). ``reverse``:
-    :math:`\hat\theta = \arg\min_\theta D_{KL}(Q_\theta \| P)` (mode-seeking).
-
-    The search is deliberately simple and robust: every mean on a half-position
-    grid over [0, n - 1] times 48 log-spaced widths in [0.5, n/2]; then
-    local 9 x 9 grids around the best point so far, four times finer whenever
-    the best point lies inside the last one and moved along with it when it
-    lies on the edge, until the steps are below :data:`STEP_TOLERANCE` (at most
-    :data:`MAX_ROUNDS` grids). A coarse grid sees every valley, so the reverse fit cannot get
-    stuck on the worse of two peaks. Ties go to the smaller mean.
+    ``forward``: :math:`\hat\theta = \arg\min_\theta D_{KL}(P \| Q_\theta)`, what maximum
+    likelihood on samples of P does (inclusive, mass-covering). ``reverse``:
+    :math:`\hat\theta = \arg\min_\theta D_{KL}(Q_\theta \| P)` (exclusive, mode-seeking).
 
     Parameters
     ----------
@@ -257,296 +335,45 @@ def fit_gaussian(p, direction):
     Returns
     -------
     Fit
-        ``(direction, mean, width, q, divergence)``.
+        ``(direction, mean, width, q, divergence, at_bound)``.
 
     Examples
     --------
     >>> fit = fit_gaussian(gaussian_family(17.3, 4.2), "reverse")
-    >>> round(fit.mean, 3), round(fit.width, 3), round(fit.divergence, 8)
-    (17.3, 4.2, 0.0)
+    >>> round(fit.mean, 3), round(fit.width, 3), round(fit.divergence, 8), fit.at_bound
+    (17.3, 4.2, 0.0, ())
     """
-    with np.errstate(under="ignore", over="warn", divide="warn", invalid="warn"):
-        return _search(_target(p), _direction(direction))
-
-
-def _search(p, direction):
-    """The grid search of :func:`fit_gaussian` on a checked target."""
-    n = p.size
-    low_w, high_w = math.log(MIN_WIDTH), math.log(MAX_WIDTH_FRACTION * n)
-    means = np.arange(2 * n - 1) * 0.5
-    log_widths = np.linspace(low_w, high_w, N_WIDTHS)
-    values = fit_objective(p, means[:, None], np.exp(log_widths)[None, :], direction)
-    i, j = np.unravel_index(np.argmin(values), values.shape)
-    best_m, best_lw, best = means[i], log_widths[j], values[i, j]
-    step_m, step_lw = 0.5, (high_w - low_w) / (N_WIDTHS - 1)
-    offsets = np.linspace(-1.0, 1.0, 9)
-    for _ in range(MAX_ROUNDS):
-        m = np.clip(best_m + step_m * offsets, 0.0, n - 1.0)
-        lw = np.clip(best_lw + step_lw * offsets, low_w, high_w)
-        values = fit_objective(p, m[:, None], np.exp(lw)[None, :], direction)
-        i, j = np.unravel_index(np.argmin(values), values.shape)
-        on_edge = False
-        if values[i, j] < best:
-            best_m, best_lw, best = m[i], lw[j], values[i, j]
-            on_edge = i in (0, 8) or j in (0, 8)
-        if not on_edge:  # the best point is inside the local grid: zoom in; else follow it
-            step_m, step_lw = step_m / 4.0, step_lw / 4.0
-        if step_m < STEP_TOLERANCE:
-            break
-    width = math.exp(best_lw)
-    q = gaussian_family(best_m, width, n)
-    return Fit(direction, float(best_m), width, q, float(best))
+    return local_fits(p, direction)[0]
 
 
 def fit_forward(p):
-    r"""The mode-covering fit: :func:`fit_gaussian` ``(p, "forward")``, minimising :math:`D_{KL}(P \| Q_\theta)`."""
+    r"""The inclusive fit: :func:`fit_gaussian` ``(p, "forward")``, minimising :math:`D_{KL}(P \| Q_\theta)`."""
     return fit_gaussian(p, "forward")
 
 
 def fit_reverse(p):
-    r"""The mode-seeking fit: :func:`fit_gaussian` ``(p, "reverse")``, minimising :math:`D_{KL}(Q_\theta \| P)`."""
+    r"""The exclusive fit: :func:`fit_gaussian` ``(p, "reverse")``, minimising :math:`D_{KL}(Q_\theta \| P)`."""
     return fit_gaussian(p, "reverse")
 
 
-# -- pictures ------------------------------------------------------------------------------------
+def share_kept(p, centers, mean):
+    r"""The share of P on the side of the valley where a fit with this mean sits.
 
-def plot_fits(p, forward=None, reverse=None, ax=None, title=None):
-    """P as bars, the forward fit as a solid line, the reverse fit as a dashed line.
+    The two peaks at ``centers`` split the positions at their midpoint; the
+    result is P's total probability on the side of ``mean``. A Q that keeps to
+    that side pays at least about :math:`-\log w` for the rest of P's mass it
+    leaves out (chapter 6): :math:`D_{KL}(Q \| P) \ge d(Q(A) \| P(A))`, the binary
+    divergence of the two masses on the side A, which tends to :math:`-\log P(A)`
+    as :math:`Q(A) \to 1`.
 
-    ``forward`` and ``reverse`` are :class:`Fit` results (computed from ``p`` when
-    omitted). Returns the Axes.
+    Examples
+    --------
+    >>> round(share_kept(two_peaks(), (11.0, 27.0), 11.02), 4)  # peak A's 0.6, its tail, the floor
+    0.6062
     """
-    import matplotlib.pyplot as plt
-
     p = _target(p)
-    forward = forward if forward is not None else fit_forward(p)
-    reverse = reverse if reverse is not None else fit_reverse(p)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 3.6), layout="constrained")
+    a, b = pair(centers, "centers")
+    middle = (float(a) + float(b)) / 2.0
     x = np.arange(p.size)
-    ax.bar(x, p, 0.8, color=P_BAR_COLOR, alpha=0.45, label="P (two peaks)")
-    ax.plot(x, forward.q, color=FORWARD_COLOR, linewidth=2.4, marker="o", markersize=3,
-            label=f"forward fit, min D(P‖Q): μ={forward.mean:.1f}, σ={forward.width:.1f}")
-    ax.plot(x, reverse.q, color=REVERSE_COLOR, linewidth=2.4, linestyle="--",
-            label=f"reverse fit, min D(Q‖P): μ={reverse.mean:.1f}, σ={reverse.width:.1f}")
-    ax.set_xlabel("position")
-    ax.set_ylabel("probability")
-    ax.set_xlim(-1, p.size)
-    ax.set_ylim(0, 1.3 * max(p.max(), forward.q.max(), reverse.q.max()))
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(frameon=False, loc="upper right", fontsize=9)
-    if title:
-        ax.set_title(title)
-    return ax
-
-
-# -- the interactive -----------------------------------------------------------------------------
-
-#: The sliders: (parameter, label, min, max, step). Their order is the order on the page.
-CONTROLS = (
-    ("left_center", "Left peak: position", 0.0, 39.0, 0.5),
-    ("left_width", "Left peak: width", 0.5, 8.0, 0.25),
-    ("right_center", "Right peak: position", 0.0, 39.0, 0.5),
-    ("right_width", "Right peak: width", 0.5, 8.0, 0.25),
-    ("left_weight", "Share of the left peak", 0.05, 0.95, 0.05),
-)
-#: The readouts: (data-quantity, label).
-READOUTS = (
-    ("forward-kl", "forward fit: D(P‖Q)"),
-    ("forward-mean", "forward fit: mean μ"),
-    ("forward-width", "forward fit: width σ"),
-    ("reverse-kl", "reverse fit: D(Q‖P)"),
-    ("reverse-mean", "reverse fit: mean μ"),
-    ("reverse-width", "reverse fit: width σ"),
-)
-# SVG geometry, shared with fits.js through the config.
-_SVG = {"width": 640, "height": 240, "left": 40, "right": 10, "top": 10, "bottom": 28}
-
-
-def _state(settings):
-    p = two_peaks((settings["left_center"], settings["right_center"]),
-                  (settings["left_width"], settings["right_width"]), settings["left_weight"])
-    return p, fit_forward(p), fit_reverse(p)
-
-
-def _readouts(forward, reverse):
-    """The readout texts, formatted exactly as fits.js formats them."""
-    return {
-        "forward-kl": f"{forward.divergence:.4f} nats", "forward-mean": f"{forward.mean:.2f}",
-        "forward-width": f"{forward.width:.2f}",
-        "reverse-kl": f"{reverse.divergence:.4f} nats", "reverse-mean": f"{reverse.mean:.2f}",
-        "reverse-width": f"{reverse.width:.2f}",
-    }
-
-
-def _svg(p, forward, reverse, element_id):
-    """The chart's SVG for the page's first paint; fits.js redraws the same elements."""
-    g = _SVG
-    n = p.size
-    plot_w = g["width"] - g["left"] - g["right"]
-    plot_h = g["height"] - g["top"] - g["bottom"]
-    y_max = 1.15 * max(p.max(), forward.q.max(), reverse.q.max())
-    slot = plot_w / n
-
-    def xy(i, value):
-        return (g["left"] + (i + 0.5) * slot, g["top"] + plot_h * (1 - value / y_max))
-
-    bars = []
-    for i, value in enumerate(p):
-        x, y = xy(i, value)
-        bars.append(f'<rect data-bar="{i}" x="{x - 0.4 * slot:.2f}" y="{y:.2f}" width="{0.8 * slot:.2f}" '
-                    f'height="{g["top"] + plot_h - y:.2f}" fill="{P_BAR_COLOR}" fill-opacity="0.45"></rect>')
-
-    def line(fit, color, dash):
-        points = " ".join("{:.2f},{:.2f}".format(*xy(i, value)) for i, value in enumerate(fit.q))
-        return (f'<polyline data-fit="{fit.direction}" points="{points}" fill="none" stroke="{color}" '
-                f'stroke-width="2.5"{dash}></polyline>')
-
-    ticks = "".join(
-        f'<text x="{g["left"] + (i + 0.5) * slot:.2f}" y="{g["height"] - 8}" font-size="11" '
-        f'text-anchor="middle">{i}</text>' for i in range(0, n, 5))
-    base_y = g["top"] + plot_h
-    dashed = ' stroke-dasharray="7 5"'
-    return (
-        f'<svg class="kl-fits-chart" viewBox="0 0 {g["width"]} {g["height"]}" role="img" '
-        f'aria-labelledby="{element_id}-svg-title">'
-        f'<title id="{element_id}-svg-title">Bars: the two-peaked P over positions 0 to {n - 1}. '
-        f'Solid green line: the forward fit. Dashed purple line: the reverse fit.</title>'
-        f'<line x1="{g["left"]}" y1="{base_y}" x2="{g["width"] - g["right"]}" y2="{base_y}" stroke="#333"></line>'
-        f'<g data-layer="bars">{"".join(bars)}</g>'
-        f'{line(forward, FORWARD_COLOR, "")}{line(reverse, REVERSE_COLOR, dashed)}'
-        f'{ticks}<text x="{g["left"]}" y="{g["top"] + 2}" font-size="11" dominant-baseline="hanging">'
-        f'probability</text></svg>'
-    )
-
-
-# The twin's look, scoped to .kl-fits and drawn for a light background (like the Q explorer's).
-_CSS = """
-.kl-fits{background:#fff;color:#1a1a1a;border:1px solid #c8c8c8;border-radius:6px;padding:.75rem;
- margin:.5rem 0;max-width:100%;box-sizing:border-box;line-height:1.4}
-.kl-fits *{box-sizing:border-box}
-.kl-fits .kl-fits-controls{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:.3rem 1.5rem}
-.kl-fits .kl-control{display:grid;grid-template-columns:10.5rem minmax(5rem,1fr) 2.5rem;align-items:center;gap:.5rem}
-.kl-fits .kl-control label{font-weight:600}
-.kl-fits input[type=range]{width:100%;min-width:0;margin:0;accent-color:#0072B2}
-.kl-fits input:focus-visible{outline:3px solid #0072B2;outline-offset:2px}
-.kl-fits output,.kl-fits dd{font-variant-numeric:tabular-nums;white-space:nowrap}
-.kl-fits svg.kl-fits-chart{width:100%;max-width:40rem;height:auto;display:block;margin:.5rem auto 0}
-.kl-fits .kl-fits-legend{margin:.2rem 0;font-size:.9em}
-.kl-fits dl.kl-fits-readouts{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));
- gap:.4rem .75rem;margin:.5rem 0 0}
-.kl-fits dl.kl-fits-readouts div{border-top:2px solid var(--kl-fit-color,#0072B2);padding-top:.15rem}
-.kl-fits dl.kl-fits-readouts dt,.kl-fits dl.kl-fits-readouts dd{display:block;float:none;width:auto;margin:0;padding:0}
-.kl-fits dl.kl-fits-readouts dt{font-weight:600}
-"""
-
-
-def _markup(settings, p, forward, reverse, element_id):
-    from .interactive import escape
-
-    controls = []
-    for name, label, low, high, step in CONTROLS:
-        control_id = f"{element_id}-{name}"
-        value = settings[name]
-        controls.append(
-            f'<div class="kl-control"><label for="{control_id}">{escape(label)}</label> '
-            f'<input type="range" id="{control_id}" data-param="{name}" min="{low:g}" max="{high:g}" '
-            f'step="{step:g}" value="{value:g}"> '
-            f'<output for="{control_id}" data-value="{name}">{value:g}</output></div>')
-    texts = _readouts(forward, reverse)
-    readouts = "".join(
-        f'<div style="--kl-fit-color:{FORWARD_COLOR if quantity.startswith("forward") else REVERSE_COLOR}">'
-        f'<dt>{escape(label)}</dt> <dd data-quantity="{quantity}" aria-live="polite">'
-        f'{escape(texts[quantity])}</dd></div>' for quantity, label in READOUTS)
-    def swatch(color, dash):
-        # The colour is carried by a drawn line, the words stay dark: readable for everyone.
-        return (f'<svg width="30" height="10" aria-hidden="true" style="vertical-align:middle">'
-                f'<line x1="1" y1="5" x2="29" y2="5" stroke="{color}" stroke-width="3"{dash}></line></svg>')
-
-    dashed = ' stroke-dasharray="6 4"'
-    legend = (f'<p class="kl-fits-legend">{swatch(FORWARD_COLOR, "")} forward fit, min D(P‖Q) (mode-covering) '
-              f'&nbsp; {swatch(REVERSE_COLOR, dashed)} reverse fit, min D(Q‖P) (mode-seeking)</p>')
-    return (
-        f'<style>{_CSS.strip()}</style>'
-        f'<div class="kl-fits-controls">{"".join(controls)}</div>'
-        f'{_svg(p, forward, reverse, element_id)}{legend}'
-        f'<dl class="kl-fits-readouts">{readouts}</dl>'
-    )
-
-
-def _widget(settings):
-    """The Jupyter rendering: ipywidgets sliders whose callbacks refit with this module."""
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
-    sliders = {
-        name: widgets.FloatSlider(value=settings[name], min=low, max=high, step=step, description=label,
-                                  continuous_update=False, style={"description_width": "170px"},
-                                  layout=widgets.Layout(width="420px"))
-        for name, label, low, high, step in CONTROLS
-    }
-    readout = widgets.HTML()
-    # The chart is a PNG in an Image widget, not plt.show() inside an Output widget: the picture
-    # then lands in the widget wherever the notebook runs, never as a stray cell output.
-    image = widgets.Image(format="png", layout=widgets.Layout(max_width="750px"))
-
-    def redraw(_change=None):
-        current = {name: slider.value for name, slider in sliders.items()}
-        p, forward, reverse = _state(current)
-        texts = _readouts(forward, reverse)
-        readout.value = "<br>".join(f"{label}: <b>{texts[quantity]}</b>" for quantity, label in READOUTS)
-        figure, ax = plt.subplots(figsize=(7.5, 3.6), layout="constrained")
-        plot_fits(p, forward, reverse, ax=ax)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=90)
-        plt.close(figure)
-        image.value = buffer.getvalue()
-
-    for slider in sliders.values():
-        slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([*sliders.values(), image, readout])
-
-
-def explore_fits(centers=(11.0, 27.0), widths=(2.0, 3.5), left_weight=0.6):
-    """Reshape the two-peaked P with sliders; the forward and reverse fits follow.
-
-    In Jupyter the sliders call :func:`fit_forward` and :func:`fit_reverse`; on
-    the website the same controls run ``fits.js``, a line-by-line mirror of
-    this module's :func:`two_peaks`, :func:`gaussian_family`, the
-    :func:`klhelpers.kl_divergence` sum and :func:`fit_gaussian`'s search.
-
-    Parameters
-    ----------
-    centers, widths : pair of float
-        Starting positions and widths of the two peaks.
-    left_weight : float
-        Starting share of the left peak.
-
-    Returns
-    -------
-    DualView
-        Displays as the widget in Jupyter and as the self-contained HTML twin on the site.
-    """
-    from .interactive import DualView, html_twin, next_id
-
-    centers, widths = pair(centers, "centers"), pair(widths, "widths")
-    settings = {"left_center": centers[0], "right_center": centers[1], "left_width": widths[0],
-                "right_width": widths[1], "left_weight": left_weight}
-    for name, label, low, high, _step in CONTROLS:
-        settings[name] = bounded_real(settings[name], name, low, high)
-    p, forward, reverse = _state(settings)
-    element_id = next_id("fits")
-    config = {
-        "n": int(p.size), "floor": FLOOR, "minWidth": MIN_WIDTH, "maxWidthFraction": MAX_WIDTH_FRACTION,
-        "nWidths": N_WIDTHS, "maxRounds": MAX_ROUNDS,
-        "stepTolerance": STEP_TOLERANCE, "svg": _SVG,
-    }
-    html = html_twin(kind="fits", markup=lambda element_id: _markup(settings, p, forward, reverse, element_id),
-                     script=Path(__file__).with_name("fits.js"), config=config,
-                     label="Forward vs reverse KL fit of a one-peaked Q to a two-peaked P",
-                     element_id=element_id)
-    text = (f"<forward vs reverse fit: P peaks at {settings['left_center']:g} and {settings['right_center']:g}; "
-            f"forward mean {forward.mean:.2f} width {forward.width:.2f}; "
-            f"reverse mean {reverse.mean:.2f} width {reverse.width:.2f}>")
-    return DualView(_widget(settings), html, text)
+    side = x <= middle if float(mean) <= middle else x > middle
+    return float(p[side].sum())

@@ -2,11 +2,15 @@
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 
+from . import fits
+from .divergences import entropy, kl_contributions, surprisal
+from .validate import as_distribution
+
 __all__ = ["P_COLOR", "Q_COLOR", "REF_COLOR", "plot_pq", "plot_contributions", "plot_surprisal",
-           "plot_binary_entropy", "plot_running_average", "plot_directions"]
+           "plot_binary_entropy", "plot_running_average", "plot_directions", "plot_fits",
+           "FORWARD_COLOR", "REVERSE_COLOR"]
 
 # Okabe-Ito blue and vermillion: distinguishable with every common colour-vision deficiency.
 # Q's bars are hatched as well, so the chart also reads in greyscale.
@@ -16,6 +20,13 @@ Q_COLOR = "#D55E00"
 #: A bar chart names at most this many tokens. With more it names every k-th one
 #: (:func:`label_step`) and leaves out the bars' value labels, which would overlap.
 MAX_LABELLED_TOKENS = 12
+
+
+def _pyplot():
+    """matplotlib.pyplot, imported on first use, so that `import klhelpers` stays quick."""
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def label_step(n_tokens):
@@ -84,7 +95,7 @@ def plot_pq(p, q, vocab, ax=None, labels=("P (data)", "Q (model)"), title=None):
     """
     p, q = _bar_values(p, "p"), _bar_values(q, "q")
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+        _, ax = _pyplot().subplots(figsize=(7, 3.6), layout="constrained")
     x = np.arange(len(vocab))
     width = 0.38
     finite = _finite(p, q)
@@ -130,11 +141,11 @@ def plot_contributions(contributions, vocab, ax=None, label=None, color=P_COLOR,
     >>> ax = plot_contributions(kl_contributions(P, normalize([0.2, 0.25, 0.3, 0.15, 0.0])), VOCAB)
     >>> [label.get_text() for label in ax.texts][-1]
     '∞'
-    >>> plt.close(ax.figure)
+    >>> _pyplot().close(ax.figure)
     """
     contributions = _bar_values(contributions, "contributions")
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
+        _, ax = _pyplot().subplots(figsize=(7, 3.2), layout="constrained")
     limits = _contribution_limits(contributions) if ylim is None else ylim
     _draw_bars(ax, np.arange(len(vocab)), contributions, 0.6, limits, "%+.3f",
                label_step(len(vocab)) == 1, color=color, label=label)
@@ -163,12 +174,11 @@ def plot_surprisal(p, vocab, ax=None, base=2, color=P_COLOR, title=None):
     >>> ax = plot_surprisal(P, VOCAB)
     >>> [label.get_text() for label in ax.texts]
     ['cat', 'sat', 'on', 'the', 'mat']
-    >>> plt.close(ax.figure)
+    >>> _pyplot().close(ax.figure)
     """
-    from .divergences import surprisal
     p = np.asarray(p, dtype=float)
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+        _, ax = _pyplot().subplots(figsize=(7, 3.6), layout="constrained")
     scale = 1.0 if base is None else np.log(base)
     x = np.linspace(0.02, 1.0, 300)
     ax.plot(x, -np.log(x) / scale, color="0.45", linewidth=1.5, label=r"$-\log p$")
@@ -194,11 +204,10 @@ def plot_binary_entropy(ax=None, base=2, title=None):
     >>> ax = plot_binary_entropy()
     >>> float(ax.lines[0].get_ydata().max())
     1.0
-    >>> plt.close(ax.figure)
+    >>> _pyplot().close(ax.figure)
     """
-    from .divergences import entropy
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
+        _, ax = _pyplot().subplots(figsize=(6, 3.4), layout="constrained")
     a = np.linspace(0.0, 1.0, 401)
     h = entropy(np.stack([a, 1 - a], axis=-1), base=base)
     ax.plot(a, h, color=P_COLOR, linewidth=2)
@@ -224,11 +233,11 @@ def plot_running_average(losses, target, ax=None, target_label="cross-entropy", 
     >>> ax = plot_running_average([1.0, 3.0, 2.0], 2.0)
     >>> ax.lines[0].get_ydata().tolist()
     [1.0, 2.0, 2.0]
-    >>> plt.close(ax.figure)
+    >>> _pyplot().close(ax.figure)
     """
     losses = np.asarray(losses, dtype=float)
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.4), layout="constrained")
+        _, ax = _pyplot().subplots(figsize=(7, 3.4), layout="constrained")
     n = np.arange(1, losses.size + 1)
     ax.plot(n, np.cumsum(losses) / n, color=P_COLOR, linewidth=1.5,
             label="average loss over the first n tokens")
@@ -253,11 +262,10 @@ def plot_directions(p, q, vocab, names=("P", "Q")):
     >>> fig = plot_directions(P, Q, VOCAB)
     >>> [ax.get_title()[-11:] for ax in fig.axes]
     ['0.1874 nats', '0.2147 nats']
-    >>> plt.close(fig)
+    >>> _pyplot().close(fig)
     """
-    from .divergences import kl_contributions
     forward, reverse = kl_contributions(p, q), kl_contributions(q, p)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained", sharey=True)
+    fig, axes = _pyplot().subplots(1, 2, figsize=(9, 3.4), layout="constrained", sharey=True)
     limits = _contribution_limits(forward, reverse)  # one scale, so the panels compare
     a, b = names
     for ax, terms, color, label in (
@@ -269,3 +277,37 @@ def plot_directions(p, q, vocab, names=("P", "Q")):
         ax.set_title(f"{label} = {'∞' if total == np.inf else f'{total:.4f}'} nats")
     axes[1].set_ylabel("")
     return fig
+
+
+# -- Forward vs reverse fits (chapter 6) ----------------------------------------------------
+# Okabe-Ito bluish green and reddish purple, shared with the fits explorer.
+FORWARD_COLOR = "#009E73"
+REVERSE_COLOR = "#CC79A7"
+
+
+def plot_fits(p, forward=None, reverse=None, ax=None, title=None):
+    """P as bars, the forward fit as a solid line, the reverse fit as a dashed line.
+
+    ``forward`` and ``reverse`` are :class:`klhelpers.fits.Fit` results (computed from ``p`` when
+    omitted). Returns the Axes.
+    """
+    p = as_distribution(p, "p")
+    forward = forward if forward is not None else fits.fit_forward(p)
+    reverse = reverse if reverse is not None else fits.fit_reverse(p)
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(7.5, 3.6), layout="constrained")
+    x = np.arange(p.size)
+    ax.bar(x, p, 0.8, color=P_COLOR, alpha=0.45, label="P (two peaks)")
+    ax.plot(x, forward.q, color=FORWARD_COLOR, linewidth=2.4, marker="o", markersize=3,
+            label=f"forward fit, min D(P‖Q): μ={forward.mean:.1f}, σ={forward.width:.1f}")
+    ax.plot(x, reverse.q, color=REVERSE_COLOR, linewidth=2.4, linestyle="--",
+            label=f"reverse fit, min D(Q‖P): μ={reverse.mean:.1f}, σ={reverse.width:.1f}")
+    ax.set_xlabel("position")
+    ax.set_ylabel("probability")
+    ax.set_xlim(-1, p.size)
+    ax.set_ylim(0, 1.3 * max(p.max(), forward.q.max(), reverse.q.max()))
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, loc="upper right", fontsize=9)
+    if title:
+        ax.set_title(title)
+    return ax

@@ -11,7 +11,9 @@ import numpy as np
 
 from ..divergences import P, Q, entropy, kl_divergence
 from ..fits import gaussian_family, two_peaks
-from ..llm import kl_from_logits, kl_regularized_policy, smooth
+from ..divergences import smooth
+from ..logits import kl_from_logits
+from ..rlhf import kl_regularized_policy
 from .functions import Function
 from .judges import Choice, Number
 from .registry import register
