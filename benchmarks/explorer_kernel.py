@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book"))
 import matplotlib.pyplot as plt  # noqa: E402
 
 import klhelpers as kl  # noqa: E402
-from klhelpers.explorer import measures  # noqa: E402
+from klhelpers.interactives.explorer_markup import measures  # noqa: E402
 
 REPEATS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 # A drag across the "on" slider and back, with one excursion that rescales the y-axis.

@@ -46,6 +46,9 @@ def test_no_chapter_repeats_the_posts_misplaced_log(notebook):
 
 @pytest.mark.parametrize("notebook", [nb for nb in chapters() if not nb.stem.startswith("00")],
                          ids=lambda p: p.stem)
-def test_every_chapter_links_the_notation_page(notebook):
-    prose = "".join(source(c) for c in cells(notebook) if c["cell_type"] == "markdown")
-    assert "{doc}`notation`" in prose or "{term}`" in prose
+def test_every_chapter_page_links_the_notation_page(site, notebook):
+    """On the built page, a reader finds a working link to the notation page (where every symbol is defined)."""
+    page = (site / "book" / f"{notebook.stem}.html").read_text()
+    in_text = re.findall(r'<a class="reference internal" href="(notation\.html[^"]*)"', page)
+    assert in_text, f"{notebook.stem} never links the notation page from its text"
+    assert (site / "book" / "notation.html").is_file()
