@@ -244,3 +244,51 @@ def test_config_is_the_pythons_numbers(chapter):
     config = json.loads(raw)
     assert len(config["p"]) == len(config["tokens"]) == len(config["weights"])
     assert abs(sum(config["p"]) - 1) < 1e-9
+
+
+# Each chapter shows the readouts it has introduced, and no more (chapter 4 introduces the reverse direction).
+INTRODUCED = {
+    "book/02-cross-entropy.html": {"entropy_p", "cross_entropy_pq", "gap"},
+    "book/03-kl-divergence.html": {"entropy_p", "cross_entropy_pq", "kl_pq"},
+}
+
+
+@pytest.mark.parametrize("path", sorted(INTRODUCED))
+def test_a_chapter_shows_only_the_readouts_it_has_introduced(open_page, path):
+    watched = open_page(path)
+    explorer = watched.page.locator(EXPLORER).first
+    state = check_against_klhelpers(explorer)
+    assert set(state["config"]["show"]) == INTRODUCED[path]
+    assert not any(name == "kl_qp" or name.startswith("contrib_qp") for name in state["shown"])
+    assert_clean(watched)
+
+
+def test_chapter_4_shows_both_directions(chapter):
+    state = check_against_klhelpers(chapter.page.locator(EXPLORER).first)
+    assert {"kl_pq", "kl_qp"} <= set(state["config"]["show"])
+    assert_clean(chapter)
+
+
+def test_chapter_3_follows_q_mat_down_to_zero_as_its_text_says(open_page):
+    """Chapter 3: as q(mat) goes to 0 (the others in proportion), D_KL(P||Q) first falls to its lowest
+    near q(mat) = p(mat), then climbs without bound, and is infinite at 0."""
+    watched = open_page("book/03-kl-divergence.html")
+    explorer = watched.page.locator(EXPLORER).first
+    control = explorer.locator(".kl-focus-control")
+    assert control.count() == 1
+    mat = kl.VOCAB.index("mat")
+    control.focus()
+    seen = []
+    while True:
+        exact = explorer.evaluate("root => root.__klState().q")
+        text = explorer.locator('[data-quantity="kl_pq"]').text_content()
+        seen.append((exact[mat], math.inf if text == "∞" else float(text)))
+        assert abs(number(text) - kl.kl_divergence(kl.P, exact)) <= TOLERANCE or text == "∞"
+        if exact[mat] == 0:
+            break
+        watched.page.keyboard.press("ArrowLeft")
+    shares, values = np.array(seen).T
+    lowest = int(np.argmin(values))
+    assert 0.03 < shares[lowest] < 0.08 and values[lowest] < values[0]
+    assert np.all(np.diff(values[lowest:-1]) > 0) and values[-1] == math.inf
+    assert_clean(watched)

@@ -35,6 +35,9 @@ EXPORTS = [
     "softmax", "logSoftmax", "klFromLogits",
     "klEstimatorValues",
     "gaussianFamily", "twoPeaks", "fitObjective", "localFits", "fitGaussian", "shareKept",
+    "marginals", "jointEntropy", "conditionalEntropy", "independentJoint", "mutualInformation", "conditionalKl",
+    "totalVariation", "chiSquare", "klGaussian", "gaussianEntropy", "posterior", "logEvidence", "elbo",
+    "estimatorValuesByToken", "klGradient", "estimatorGradient", "trainPolicy",
 ]
 RTOL = 1e-12
 TINY = 1e-300         # below this, compare to RTOL * TINY absolute
@@ -382,10 +385,66 @@ def random_target(rng):
     return kl.two_peaks(centers, widths, float(rng.uniform(0.05, 0.95))).tolist()
 
 
+def theory_cases(rng):
+    """Two variables, total variation and chi-square, Gaussians, and the estimators' gradients."""
+    cases = []
+    tables = [rng.dirichlet(np.ones(int(r * c))).reshape(int(r), int(c)) for r, c in rng.integers(2, 6, (12, 2))]
+    tables += [np.array([[0.5, 0.0], [0.0, 0.5]]), np.array([[0.25, 0.25], [0.25, 0.25]]),
+               np.array([[1.0, 0.0], [0.0, 0.0]]), np.outer([0.3, 0.7], [0.1, 0.2, 0.7])]
+    for t in tables:
+        rows = t.tolist()
+        cases.append(("marginals", [rows], [m.tolist() for m in kl.marginals(t)]))
+        cases.append(("jointEntropy", [rows], kl.joint_entropy(t)))
+        cases.append(("conditionalEntropy", [rows], kl.conditional_entropy(t)))
+        cases.append(("mutualInformation", [rows], kl.mutual_information(t)))
+        given = rng.dirichlet(np.ones(t.shape[1]), size=t.shape[0])
+        cases.append(("conditionalKl", [rows, given.tolist()], kl.conditional_kl(t, given)))
+    for n in (2, 5, 9):
+        px, py = rng.dirichlet(np.ones(n)), rng.dirichlet(np.ones(3))
+        cases.append(("independentJoint", [px.tolist(), py.tolist()], kl.independent_joint(px, py).tolist()))
+    pairs = [(kl.P, kl.Q), (kl.P, kl.P), ([0.5, 0.5, 0.0], [0.5, 0.0, 0.5]), ([0.5, 0.5], [1.0, 0.0]),
+             ([0.0, 1.0], [0.0, 1.0])] + [tuple(rng.dirichlet(np.ones(6), 2)) for _ in range(10)]
+    for p, q in pairs:
+        p, q = [float(v) for v in p], [float(v) for v in q]
+        cases.append(("totalVariation", [p, q], kl.total_variation(p, q)))
+        cases.append(("chiSquare", [p, q], kl.chi_square(p, q)))
+    gaussians = [(0, 1, 0, 1), (1, 1, 0, 1), (0, 1, 0, 1 + 1e-9), (0.3, 2.0, 0.3 + 1e-10, 2.0), (1, 1e-3, 2, 1e3),
+                 (0, 1e3, 0, 1e-3), (-3, 0.5, 2, 4)]
+    gaussians += [tuple(float(v) for v in (rng.normal(), 10 ** rng.uniform(-2, 2), rng.normal(), 10 ** rng.uniform(-2, 2)))
+                  for _ in range(15)]
+    for args in gaussians:
+        args = [float(v) for v in args]
+        cases.append(("klGaussian", args, kl.kl_gaussian(*args)))
+    for sigma in (1e-3, 0.242, 1.0, 37.0):
+        cases.append(("gaussianEntropy", [sigma], kl.gaussian_entropy(sigma)))
+    for x, noise, m, v in [(2.0, 1.0, 1.0, 0.7), (-1.3, 0.3, 0.0, 2.0), (0.0, 2.0, -0.5, 0.1), (5.0, 0.1, 4.9, 0.05)]:
+        cases.append(("posterior", [x, noise], list(kl.posterior(x, noise))))
+        cases.append(("logEvidence", [x, noise], kl.log_evidence(x, noise)))
+        cases.append(("elbo", [x, noise, m, v], kl.elbo(x, noise, m, v)))
+    for _ in range(8):
+        z, ref = rng.normal(0, 2, 5), rng.dirichlet(np.ones(5))
+        z, ref = z.tolist(), ref.tolist()
+        values = kl.estimator_values_by_token(z, ref)
+        cases.append(("estimatorValuesByToken", [z, ref], {k: v.tolist() for k, v in values.items()}))
+        for direction in ("forward", "reverse"):
+            cases.append(("klGradient", [z, ref, direction], kl.kl_gradient(z, ref, direction).tolist()))
+        for estimator in ("k1", "k2", "k3"):
+            for placement in ("loss", "reward"):
+                cases.append(("estimatorGradient", [z, ref, estimator, placement],
+                              kl.estimator_gradient(z, ref, estimator, placement).tolist()))
+    reward = [0.0, 0.0, 0.0, 0.0, 1.0]
+    for estimator, placement in (("k1", "loss"), ("k2", "loss"), ("k3", "loss"), ("k1", "reward"), ("k3", "reward")):
+        runs = kl.train_policy(np.log(kl.P), kl.P, reward, 0.2, estimator, placement, steps=60, learning_rate=1.0)
+        cases.append(("trainPolicy", [np.log(kl.P).tolist(), kl.P.tolist(), reward, 0.2, estimator, placement, 60, 1.0],
+                      runs.tolist()))
+    return cases
+
+
 def golden_cases():
     """Every pointwise case: (function name, arguments, expected result)."""
     rng = np.random.default_rng(SEED)
-    return divergence_cases(rng) + numerics_cases(rng) + logit_cases(rng) + fit_cases(rng)
+    return (divergence_cases(rng) + numerics_cases(rng) + logit_cases(rng) + fit_cases(rng)
+            + theory_cases(rng))
 
 
 def test_golden_cases(klmath_page):
@@ -519,7 +578,17 @@ def smoke_calls():
             ["klFromLogits", [[0.0, 1.0], [1.0, 0.0]]], ["klEstimatorValues", [0.5]],
             ["gaussianFamily", [2.0, 1.0, 6]], ["twoPeaks", [[1.0, 4.0], [0.7, 1.0], 0.6, 6, 0.001]],
             ["fitObjective", [p, 2.0, 1.0, "reverse"]], ["localFits", [p, "reverse", fits.SEARCH]],
-            ["fitGaussian", [p, "forward", fits.SEARCH]], ["shareKept", [p, [1.0, 4.0], 1.5]]]
+            ["fitGaussian", [p, "forward", fits.SEARCH]], ["shareKept", [p, [1.0, 4.0], 1.5]],
+            ["marginals", [[[0.5, 0.0], [0.25, 0.25]]]], ["jointEntropy", [[[0.5, 0.0], [0.25, 0.25]]]],
+            ["conditionalEntropy", [[[0.5, 0.0], [0.25, 0.25]]]], ["independentJoint", [[0.5, 0.5], [0.1, 0.9]]],
+            ["mutualInformation", [[[0.5, 0.0], [0.0, 0.5]]]],
+            ["conditionalKl", [[[0.5, 0.0], [0.25, 0.25]], [[0.5, 0.5], [0.5, 0.5]]]],
+            ["totalVariation", [[0.5, 0.5], [0.25, 0.75]]], ["chiSquare", [[0.5, 0.5], [0.25, 0.75]]],
+            ["klGaussian", [0.0, 1.0, 1.0, 2.0]], ["gaussianEntropy", [1.0]], ["posterior", [2.0, 1.0]],
+            ["logEvidence", [2.0, 1.0]], ["elbo", [2.0, 1.0, 0.5, 0.5]],
+            ["estimatorValuesByToken", [[0.0, 0.0], [0.25, 0.75]]], ["klGradient", [[0.0, 0.0], [0.25, 0.75], "reverse"]],
+            ["estimatorGradient", [[0.0, 0.0], [0.25, 0.75], "k3", "loss"]],
+            ["trainPolicy", [[0.0, 0.0], [0.25, 0.75], [0.0, 1.0], 1.0, "k2", "loss", 3, 0.5]]]
 
 
 # In a Web Worker there is no window and no document: any access to them would throw.

@@ -20,9 +20,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import klhelpers as kl
-from klhelpers import coding, divergences, estimators, fits, logits, numerics, rlhf, validate
+from klhelpers import (bounds, coding, divergences, estimators, fits, gaussians, joint, logits, numerics,
+                       policy_gradients, rlhf, sequences, validate)
 
-MATH_MODULES = (divergences, coding, logits, estimators, rlhf, fits)
+MATH_MODULES = (divergences, coding, joint, bounds, gaussians, logits, estimators, rlhf, policy_gradients,
+                sequences, fits)
 
 PACKAGE = Path(kl.__file__).parent
 mpmath.mp.dps = 50
@@ -169,9 +171,12 @@ def test_two_peaks_and_fits_with_extreme_widths():
     p = kl.two_peaks((11.0, 27.0), (1e-200, 1e-200), 0.5, floor=0.0)
     np.testing.assert_array_equal(p, np.eye(40)[11] / 2 + np.eye(40)[27] / 2)
     target = kl.two_peaks()
-    # Q is a point mass at position 39: D(Q || P) = -log p_39, and D(P || Q) is infinite.
+    # Q is a point mass at position 39 in floating point: D(Q || P) = -log p_39. Its other
+    # probabilities underflow, but they are not 0: D(P || Q) is finite, computed from log q,
+    # sum_x p(x) (log p(x) + (x - 39)(x + 39 - 2 mu) / 2 + ...), about 1e200 (39 - the mean of P).
     assert float(kl.fit_objective(target, 1e200, 1.0, "reverse")) == pytest.approx(-math.log(target[39]), rel=1e-14)
-    assert float(kl.fit_objective(target, 1e200, 1.0, "forward")) == math.inf
+    mean = float(target @ np.arange(40))
+    assert float(kl.fit_objective(target, 1e200, 1.0, "forward")) == pytest.approx(1e200 * (39 - mean), rel=1e-12)
     fit = kl.fit_reverse(kl.two_peaks((11.0, 27.0), (1e-300, 1e-300), 0.5))
     assert math.isfinite(fit.divergence) and not np.isnan(fit.q).any()
 
@@ -427,7 +432,34 @@ ORDINARY_AND_EXTREME = [
     ("share_kept", lambda: kl.share_kept(TWO, (11.0, 27.0), 1e300)),
     ("huffman_lengths", lambda: kl.huffman_lengths([1.0 - 5e-324, 5e-324, 0.0])),
     ("huffman_lengths", lambda: kl.huffman_lengths(kl.P)),
+    ("shannon_lengths", lambda: kl.shannon_lengths([1.0 - 5e-324, 5e-324, 0.0])),
     ("with_share", lambda: kl.with_share([1.0 - 5e-324, 5e-324, 0.0], 1, 1e-320)),
+    ("marginals", lambda: kl.marginals([[1.0 - 5e-324, 5e-324], [0.0, 0.0]])),
+    ("joint_entropy", lambda: kl.joint_entropy([[1.0 - 5e-324, 5e-324], [0.0, 0.0]])),
+    ("conditional_entropy", lambda: kl.conditional_entropy([[1e-320, 0.0], [0.0, 1.0 - 1e-320]])),
+    ("mutual_information", lambda: kl.mutual_information([[1e-320, 0.0], [0.0, 1.0 - 1e-320]])),
+    ("independent_joint", lambda: kl.independent_joint([1e-320, 1.0], [5e-324, 1.0])),
+    ("conditional_kl", lambda: kl.conditional_kl([[1e-320, 0.0], [0.0, 1.0]], [[0.5, 0.5], [1e-320, 1.0]])),
+    ("total_variation", lambda: kl.total_variation([5e-324, 1.0], [1.0, 0.0])),
+    ("chi_square", lambda: kl.chi_square([5e-324, 1.0], [1e-320, 1.0])),
+    ("kl_gaussian", lambda: kl.kl_gaussian([0.0, 1e300], [1e-300, 1e300], [1e-300, -1e300], [1e300, 1e-300])),
+    ("kl_gaussian_mv", lambda: kl.kl_gaussian_mv([0.0, 1e-300], np.eye(2) * 1e-300, [0.0, 0.0], np.eye(2))),
+    ("gaussian_entropy", lambda: kl.gaussian_entropy([1e-300, 1e300])),
+    ("posterior", lambda: kl.posterior(1e300, 1e-300)),
+    ("log_evidence", lambda: kl.log_evidence(1e150, 1e-300)),
+    ("elbo", lambda: kl.elbo(1.0, 1e-150, 1e150, 1e-150)),
+    ("estimator_gradient", lambda: kl.estimator_gradient([0.0, 800.0, -800.0], [1e-300, 1.0, 5e-324], "k3")),
+    ("estimator_gradient", lambda: kl.estimator_gradient([0.0, 800.0, -800.0], [1e-300, 1.0, 5e-324], "k2",
+                                                         "reward")),
+    ("estimator_values_by_token", lambda: kl.estimator_values_by_token([0.0, 700.0], [1e-300, 1.0])),
+    ("kl_gradient", lambda: kl.kl_gradient([0.0, 700.0], [1e-300, 1.0], "forward")),
+    ("sequence_probabilities", lambda: kl.sequence_probabilities([[1e-200, 1.0], [[1e-200, 1.0], [1.0, 0.0]]])),
+    ("sequence_kl", lambda: kl.sequence_kl([[1e-200, 1.0], [[1e-200, 1.0], [1.0, 0.0]]],
+                                           [[0.5, 0.5], [[0.5, 0.5], [0.5, 0.5]]])),
+    ("train_policy", lambda: kl.train_policy([0.0, 700.0, -700.0], [1e-300, 1.0, 5e-324], [0.0, 1e300, 0.0], 1e-300,
+                                             "k3", steps=3)),
+    ("per_step_kl", lambda: kl.per_step_kl([[1e-200, 1.0], [[1e-200, 1.0], [1.0, 0.0]]],
+                                           [[0.5, 0.5], [[0.5, 0.5], [0.5, 0.5]]])),
 ]
 
 
@@ -720,3 +752,11 @@ def test_gaussian_family_never_gives_nan(mean, width, n):
     with np.errstate(all="raise"):
         q = kl.gaussian_family(mean, width, n)
     assert not np.isnan(q).any() and q.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_kl_from_logits_of_logits_a_huge_constant_apart_is_zero():
+    """Found by hypothesis: equal logits 1.6e16 apart from the other set. Their weighted mean was
+    rounded at the scale of the logits (an ulp of 5e17 is 64), which made log1p(-1) = -inf."""
+    for c, n, temperature in [(1.2409060717798188e16, 3, 0.015625), (3.9381754542552774e17, 5, 0.015625),
+                              (1.9371712319880877e17, 3, 0.5)]:
+        assert kl.kl_from_logits(np.full((1, n), c), np.zeros((1, n)), temperature).tolist() == [0.0]

@@ -8,9 +8,14 @@ validate        every input check, with errors that name the argument and the va
 numerics        floating-point building blocks that keep every digit
 divergences     entropy, cross-entropy, KL divergence: each formula written once
 coding          Huffman code lengths, the coding story of chapters 1-3
+joint           two variables: joint and conditional entropy, mutual information
+bounds          total variation and chi-square, and how they bound KL
+gaussians       KL and entropy of Gaussians in closed form; the ELBO of a small model
 logits          softmax, log-softmax, KL between two sets of logits
 estimators      Schulman's sampled estimators k1, k2, k3
 rlhf            the KL-regularised RLHF objective and its optimum
+policy_gradients  the expected gradients of the KL estimators, in the loss or in the reward
+sequences       a small autoregressive model as tables; KL over whole sequences
 fits            a one-peaked family fitted to a two-peaked P, both directions
 plots           the chapters' matplotlib figures
 interactives    the explorers: ipywidgets in Jupyter, HTML + JavaScript on the site
@@ -30,10 +35,15 @@ import importlib
 
 from .divergences import (P, Q, VOCAB, cross_entropy, entropy, kl_contributions, kl_divergence,
                           normalize, smooth, surprisal, with_share)
-from .coding import huffman_lengths
+from .coding import huffman_lengths, shannon_lengths
+from .joint import conditional_entropy, conditional_kl, independent_joint, joint_entropy, marginals, mutual_information
+from .bounds import chi_square, total_variation
+from .gaussians import elbo, gaussian_entropy, kl_gaussian, kl_gaussian_mv, log_evidence, posterior
 from .logits import kl_from_logits, log_softmax, softmax
 from .estimators import kl_estimator_moments, kl_estimator_values, sample_kl_estimators
 from .rlhf import kl_regularized_policy, rlhf_objective
+from .policy_gradients import estimator_gradient, estimator_values_by_token, kl_gradient, train_policy
+from .sequences import per_step_kl, sequence_kl, sequence_probabilities
 from .fits import (fit_forward, fit_gaussian, fit_objective, fit_reverse, gaussian_family, local_fits,
                    share_kept, two_peaks)
 from .exercises import check
@@ -47,10 +57,15 @@ _SUBMODULES = {"plots", "interactives"}
 __all__ = [
     "VOCAB", "P", "Q",
     "normalize", "smooth", "with_share", "surprisal", "entropy", "cross_entropy", "kl_contributions", "kl_divergence",
-    "huffman_lengths",
+    "huffman_lengths", "shannon_lengths",
+    "marginals", "joint_entropy", "conditional_entropy", "mutual_information", "independent_joint", "conditional_kl",
+    "total_variation", "chi_square",
+    "kl_gaussian", "kl_gaussian_mv", "gaussian_entropy", "posterior", "log_evidence", "elbo",
     "softmax", "log_softmax", "kl_from_logits",
     "kl_estimator_values", "sample_kl_estimators", "kl_estimator_moments",
     "kl_regularized_policy", "rlhf_objective",
+    "estimator_gradient", "estimator_values_by_token", "kl_gradient", "train_policy",
+    "sequence_probabilities", "sequence_kl", "per_step_kl",
     "gaussian_family", "two_peaks", "fit_objective", "local_fits", "fit_gaussian", "fit_forward",
     "fit_reverse", "share_kept",
     "plot_pq", "plot_contributions", "plot_fits",

@@ -19,7 +19,7 @@ import numpy as np
 
 from .validate import as_distribution
 
-__all__ = ["huffman_lengths"]
+__all__ = ["huffman_lengths", "shannon_lengths"]
 
 
 def huffman_lengths(p):
@@ -78,3 +78,32 @@ def huffman_lengths(p):
         lengths[tokens_a + tokens_b] += 1.0  # one more bit for every token under the merge
         heapq.heappush(heap, (weight_a + weight_b, next(order), tokens_a + tokens_b))
     return lengths
+
+
+def shannon_lengths(q):
+    r"""Shannon's codeword lengths for Q: :math:`\ell_k = \lceil -\log_2 q_k ceil` bits, exactly.
+
+    The lengths satisfy Kraft's inequality, so a prefix code with them exists,
+    and coding data from P with them costs between :math:`H(P) + D_{KL}(P \| Q)` and
+    :math:`H(P) + D_{KL}(P \| Q) + 1` bits per outcome (Cover & Thomas 2006, Thm 5.4.3).
+
+    Computed without a logarithm, so a power of 1/2 gets its exact length (a
+    rounded :math:`\log_2` of 0.25 could read 2.0000000000000004, and round up
+    to 3): with :math:`q = m\, 2^e` and :math:`1/2 \le m < 1`, :math:`\lceil -\log_2 q ceil = 1 - e`.
+    Outcomes with :math:`q_k = 0` get no codeword: length ``inf``.
+
+    Examples
+    --------
+    >>> shannon_lengths([0.5, 0.25, 0.25])
+    array([1., 2., 2.])
+    >>> shannon_lengths([0.20, 0.25, 0.30, 0.15, 0.10])   # the running example's Q
+    array([3., 2., 2., 3., 4.])
+    >>> shannon_lengths([1.0, 0.0])
+    array([ 0., inf])
+    """
+    q = as_distribution(q, "q")
+    if q.ndim != 1:
+        raise ValueError(f"q must be one distribution (shape (k,)), got shape {q.shape}")
+    _, exponents = np.frexp(q)
+    return np.where(q > 0, 1.0 - exponents, np.inf)
+

@@ -1,5 +1,9 @@
 r"""Schulman's sampled estimators k1, k2, k3 of :math:`D_{KL}(Q \| P)` from draws of Q.
 
+In chapter 7, Q is the policy :math:`\pi` being trained (the replies are drawn from
+it) and P the reference :math:`\pi_{ref}`: the estimators estimate the RLHF penalty
+:math:`D_{KL}(\pi \| \pi_{ref})` with :math:`\rho = \pi_{ref}(y) / \pi(y)`.
+
 RLHF code cannot sum a divergence over every possible reply: it samples replies
 from the policy and averages a per-sample estimate. This module evaluates the
 three estimators, draws them, and gives their exact moments for a small
@@ -29,10 +33,10 @@ class KLSample(NamedTuple):
     """Draws from Q and the three estimators' values at them (see :func:`sample_kl_estimators`)."""
 
     samples: np.ndarray      #: token indices drawn from Q, shape (..., n)
-    log_ratio: np.ndarray    #: log r = log p(x) - log q(x) at each draw
-    k1: np.ndarray           #: -log r
-    k2: np.ndarray           #: (log r)^2 / 2
-    k3: np.ndarray           #: (r - 1) - log r
+    log_ratio: np.ndarray    #: log ρ = log p(y) - log q(y) at each draw y
+    k1: np.ndarray           #: -log ρ
+    k2: np.ndarray           #: (log ρ)^2 / 2
+    k3: np.ndarray           #: (ρ - 1) - log ρ
 
 
 class EstimatorMoments(NamedTuple):
@@ -46,24 +50,24 @@ class EstimatorMoments(NamedTuple):
 def kl_estimator_values(log_ratio):
     r"""Schulman's three single-sample estimators of :math:`D_{KL}(Q \| P)`.
 
-    For a draw :math:`x \sim Q` and :math:`r = p(x) / q(x)`:
+    For a draw :math:`y \sim Q` and the ratio :math:`\rho = p(y) / q(y)`:
 
     .. math::
 
-        k_1 = -\log r, \qquad k_2 = \tfrac12 (\log r)^2, \qquad k_3 = (r - 1) - \log r
+        k_1 = -\log \rho, \qquad k_2 = \tfrac12 (\log \rho)^2, \qquad k_3 = (\rho - 1) - \log \rho
 
     Averaged over many draws, k1 and k3 are unbiased: :math:`E_Q[k_1] = E_Q[k_3]
-    = D_{KL}(Q \| P)` (for k3 because :math:`E_Q[r] = 1` when P's support lies
-    within Q's). k2 is biased but close when P and Q are close, and has low
-    variance. k1 can be negative for a single draw; k2 and k3 never are
-    (:math:`\log r \le r - 1`). k3 is computed without cancellation (a series
-    where r is near 1), so it keeps its relative precision however close r is
+    = D_{KL}(Q \| P)` (for k3 because :math:`E_Q[\rho] = 1` when P's support lies
+    within Q's). k2 is biased, but its bias is of third order in log ρ, so small
+    when P and Q are close, and it has low variance. k1 can be negative for a single draw; k2 and k3 never are
+    (:math:`\log \rho \le \rho - 1`). k3 is computed without cancellation (a series
+    where ρ is near 1), so it keeps its relative precision however close ρ is
     to 1. Values are in nats; an estimate beyond the float range is ``inf``.
 
     Parameters
     ----------
     log_ratio : array_like
-        :math:`\log p(x) - \log q(x)` for each draw (a number or an array of any
+        :math:`\log p(y) - \log q(y)` for each draw (a number or an array of any
         shape); ``-inf`` (P rules out a drawn token) gives ``inf`` for every
         estimator. NaN and ``+inf`` are refused.
 
@@ -203,8 +207,8 @@ def kl_estimator_moments(q, p):
             return {name: EstimatorMoments(math.inf, 0.0, math.inf) for name in ESTIMATORS}
         values = kl_estimator_values(log_r)
         # The means of k1 and k3 in forms without cancellation (their terms have both signs and
-        # nearly cancel when Q is close to P): sum_x q (-log r) is the divergence itself, and
-        # sum_x q (r - 1) = sum_x (p - q) over Q's support, added exactly by math.fsum.
+        # nearly cancel when Q is close to P): sum_y q (-log ρ) is the divergence itself, and
+        # sum_y q (ρ - 1) = sum_y (p - q) over Q's support, added exactly by math.fsum.
         means = {"k1": exact, "k2": float(weights @ values["k2"]),
                  "k3": exact + math.fsum(p[support] - weights)}
         return {name: EstimatorMoments(means[name], means[name] - exact,
@@ -217,9 +221,9 @@ def _std(weights, values, mean, log_r):
 
     The squared deviations are taken after dividing by the largest one, so a deviation
     of 5e299 with weight 1e-300 gives a standard deviation of 5e149 rather than inf.
-    Values that overflowed (k3 = r - 1 - log r beyond 1.8e308, where Q draws a token with
-    subnormal probability) enter through logarithms: there the deviation is r to every
-    digit, and w (k - mean)^2 = e^(log w + 2 log r).
+    Values that overflowed (k3 = ρ - 1 - log ρ beyond 1.8e308, where Q draws a token with
+    subnormal probability) enter through logarithms: there the deviation is ρ to every
+    digit, and w (k - mean)^2 = e^(log w + 2 log ρ).
     """
     beyond = np.isinf(values)
     deviations = np.abs(values[~beyond] - mean)

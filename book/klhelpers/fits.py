@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .divergences import kl_divergence
+from .logits import kl_from_logits
 from .validate import as_distribution, as_finite_numbers, bounded_real, count, pair, position
 
 __all__ = ["N_POSITIONS", "FLOOR", "SEARCH", "DIRECTIONS", "gaussian_family", "two_peaks", "Fit",
@@ -55,6 +56,13 @@ SEARCH = {
 
 def _family(mean, width, n_positions, names):
     """gaussian_family with its arguments checked under the caller's names (mean or means...)."""
+    log_weights = _log_weights(mean, width, n_positions, names)
+    weights = np.exp(log_weights)  # the nearest position gets e^0 = 1
+    return weights / weights.sum(axis=-1, keepdims=True)
+
+
+def _log_weights(mean, width, n_positions, names):
+    """The family's log-probabilities up to a constant: -(x - mu)^2 / 2 sigma^2, the largest exactly 0."""
     x = np.arange(count(n_positions, "n_positions", minimum=2), dtype=float)  # the positions 0 ... n - 1
     mean = as_finite_numbers(mean, names[0])
     width = as_finite_numbers(width, names[1])
@@ -74,8 +82,7 @@ def _family(mean, width, n_positions, names):
     nearest = np.clip(np.round(mean), 0.0, x[-1])
     excess = 2.0 * (x - nearest) * ((x - mean) / 2.0 + (nearest - mean) / 2.0)  # >= 0
     # Divide by sigma twice rather than by sigma^2, which underflows to 0 for sigma = 1e-200.
-    weights = np.exp(-(excess / width / width) / 2.0)  # the nearest position gets e^0 = 1
-    return weights / weights.sum(axis=-1, keepdims=True)
+    return -(excess / width / width) / 2.0
 
 
 def gaussian_family(mean, width, n_positions=N_POSITIONS):
@@ -191,7 +198,13 @@ def fit_objective(p, means, widths, direction):
     r"""The divergence between P and :math:`Q_{\mu, \sigma}` for many (mean, width) at once.
 
     ``forward`` gives :math:`D_{KL}(P \| Q_\theta)`, ``reverse`` gives
-    :math:`D_{KL}(Q_\theta \| P)`, both in nats, via :func:`klhelpers.kl_divergence`.
+    :math:`D_{KL}(Q_\theta \| P)`, both in nats. The reverse direction sums over
+    Q's probabilities with :func:`klhelpers.kl_divergence`: a position where a narrow
+    bump underflows to 0 rightly adds 0. The forward direction needs
+    :math:`\log q_\theta` where P has probability, and there a narrow bump's
+    probability can underflow to 0 although it is not 0 (an infinite divergence
+    where the true one is finite): so it works from log-probabilities,
+    with :func:`klhelpers.kl_from_logits`, whenever P has no zeros.
 
     Parameters
     ----------
@@ -214,9 +227,13 @@ def fit_objective(p, means, widths, direction):
     with np.errstate(over="ignore", under="ignore", divide="warn", invalid="warn"):
         p = _target(p)
         direction = _direction(direction)
-        q = _family(means, widths, p.size, ("means", "widths"))
-        if q.size == 0:  # an empty batch of (mean, width) pairs
-            return np.zeros(q.shape[:-1])
+        log_q = _log_weights(means, widths, p.size, ("means", "widths"))
+        if log_q.size == 0:  # an empty batch of (mean, width) pairs
+            return np.zeros(log_q.shape[:-1])
+        if direction == "forward" and p.min() > 0 and np.isfinite(log_q).all():
+            return np.asarray(kl_from_logits(np.broadcast_to(np.log(p), log_q.shape), log_q))
+        q = np.exp(log_q)
+        q /= q.sum(axis=-1, keepdims=True)
         target = np.broadcast_to(p, q.shape)
         if direction == "forward":
             return np.asarray(kl_divergence(target, q))

@@ -152,6 +152,9 @@ def _kl_near(a, b, temperature):
     np.exp(weights, out=weights)                          # e^(a/T - max): P up to its normaliser
     normaliser = weights.sum(axis=-1)
     v = a - b                                             # exact when a_k and b_k are close
+    # A constant per row changes nothing; taking the likeliest token's away keeps v small, so
+    # that mu below is not rounded at the scale of the logits (1e16 apart, say) but of their spread.
+    v -= np.take_along_axis(v, weights.argmax(axis=-1)[..., None], axis=-1)
     if temperature != 1.0:
         v /= temperature
     mu = np.einsum("...k,...k->...", weights, v) / normaliser

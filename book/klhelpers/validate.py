@@ -43,9 +43,13 @@ __all__ = [
     "as_finite_array",
     "as_nonnegative_array",
     "as_distribution",
+    "as_joint",
     "distribution_pair",
     "same_shape",
     "as_finite_numbers",
+    "as_positive_numbers",
+    "as_vector",
+    "as_covariance",
     "as_log_array",
     "log_of_base",
     "positive",
@@ -232,6 +236,28 @@ def as_distribution(values, name):
     return array
 
 
+def as_joint(values, name):
+    """`values` checked to be one joint distribution: a 2-D table (rows index X, columns Y)
+    of non-negative, finite numbers that sum to 1 over all its cells.
+
+    >>> float(as_joint([[0.5, 0.0], [0.25, 0.25]], "pxy").sum())
+    1.0
+    >>> as_joint([0.5, 0.5], "pxy")
+    Traceback (most recent call last):
+        ...
+    ValueError: pxy must be a 2-D table (rows index X, columns index Y), got shape (2,)
+    """
+    array = as_nonnegative_array(values, name)
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D table (rows index X, columns index Y), got shape {array.shape}")
+    with np.errstate(over="ignore"):
+        total = array.sum()
+    if not abs(total - 1.0) <= SUM_TOLERANCE:
+        raise ValueError(f"{name} sums to {total:.10g} over all its cells, not 1 (tolerance "
+                         f"{SUM_TOLERANCE:g}); klhelpers.normalize({name}.ravel()) rescales weights")
+    return array
+
+
 def same_shape(first, second, names):
     """Raise unless two arrays have the same shape, naming both arguments."""
     if first.shape != second.shape:
@@ -260,6 +286,43 @@ def as_finite_numbers(values, name):
     array = _float_array(values, name, "a number or an array of numbers")
     _check_finite(array, name)
     return array
+
+
+def as_positive_numbers(values, name):
+    """Like :func:`as_finite_numbers`, every entry > 0 (standard deviations, say)."""
+    array = as_finite_numbers(values, name)
+    bad = np.flatnonzero(~(array > 0))
+    if bad.size:
+        raise ValueError(f"{name} must be positive, got {array.ravel()[bad[0]]:g}")
+    return array
+
+
+def as_vector(values, name):
+    """A non-empty 1-D array of finite numbers (a mean vector, say)."""
+    array = as_finite_numbers(values, name)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a vector (shape (d,)), got shape {array.shape}")
+    return array
+
+
+def as_covariance(values, name, d):
+    """A d x d covariance matrix: finite, symmetric and positive definite.
+
+    >>> as_covariance([[1.0, 2.0], [2.0, 1.0]], "cov", 2)
+    Traceback (most recent call last):
+        ...
+    ValueError: cov must be positive definite (every eigenvalue > 0); its eigenvalues are [-1.  3.]
+    """
+    matrix = as_finite_numbers(values, name)
+    if matrix.shape != (d, d):
+        raise ValueError(f"{name} must be a {d} x {d} matrix, got shape {matrix.shape}")
+    if not np.allclose(matrix, matrix.T, rtol=1e-12, atol=0):
+        raise ValueError(f"{name} must be symmetric")
+    eigenvalues = np.linalg.eigvalsh(matrix)
+    if not eigenvalues.min() > 0:
+        raise ValueError(f"{name} must be positive definite (every eigenvalue > 0); "
+                         f"its eigenvalues are {np.round(eigenvalues, 6)}")
+    return matrix
 
 
 def as_log_array(values, name):

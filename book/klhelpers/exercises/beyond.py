@@ -2,7 +2,7 @@
 
 As in :mod:`.foundations`: expected values are recomputed from klhelpers when a check
 runs, choices are stored as salted hashes, examples live in ``tests/exercise_examples.py``.
-Chapter 7 reads :data:`RLHF_BETA` from here (``kl.checks_beyond.RLHF_BETA``).
+Chapter 7 reads :data:`RLHF_BETA` from here (``kl.exercises.beyond.RLHF_BETA``).
 """
 
 import math

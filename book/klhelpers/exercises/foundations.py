@@ -154,7 +154,7 @@ register(
 register(
     "asym-predict",
     Choice(choices=("D(P||Q)", "D(Q||P)", "equal"), answer_hash="2e0dc6211694a17e141d",
-           hint="compare which tokens each direction weights: P's favourite token or Q's favourite?"),
+           hint="their difference is the sum over tokens of (p_k + q_k) ln(q_k / p_k): which tokens' pieces win?"),
     about="Which direction of the divergence is larger for the running example?",
 )
 

@@ -44,8 +44,8 @@ class Feedback:
         color = "#1a7f37" if self.correct else "#b35900"
         mark = "✓ Correct" if self.correct else "✗ Not yet"
         return (f'<p role="status" style="color:{color};font-weight:600">{mark} '
-                f'<span style="font-weight:400">({html.escape(self.exercise)}): '
-                f'{html.escape(self.message)}</span></p>')
+                f'<span style="font-weight:400">({html.escape(self.exercise, quote=False)}): '
+                f'{html.escape(self.message, quote=False)}</span></p>')  # text, not attributes: quotes stay
 
 
 # -- helpers shared by the judges -------------------------------------------------------

@@ -166,8 +166,9 @@ def results_html(state):
         if direction == "reverse":
             items += [_item("reverse-share", texts["reverse-share"], "P’s share on the fit’s side of the valley"),
                       _item("reverse-cost", texts["reverse-cost"], "nats")]
-            extra = (" <p class=\"kl-note\">The reverse fit pays about −ln w for the part of P it leaves out: "
-                     "compare −ln w with its D_KL(Q‖P).</p>"
+            extra = (" <p class=\"kl-note\">A fit that keeps to its side of the valley pays at least about −ln w "
+                     "for the part of P it leaves out; one that reaches across the valley can pay less. "
+                     "Compare −ln w with its D_KL(Q‖P).</p>"
                      ' <p class="kl-valleys">Other valleys of D_KL(Q‖P), where a gradient method could stop: '
                      f'<span data-quantity="reverse-valleys">{escape(texts["reverse-valleys"])}</span></p>')
         what = "covers all of P" if direction == "forward" else "keeps to where P is"

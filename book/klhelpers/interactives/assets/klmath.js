@@ -6,14 +6,19 @@
    never -0, never a negative divergence) and the same numerical care, so that a page
    shows the numbers the book prints. tests/test_klmath.py holds the two together.
 
-   Twin of klhelpers.numerics, klhelpers.divergences, klhelpers.logits,
-   klhelpers.estimators (kl_estimator_values only) and klhelpers.fits. Inside KLMath:
+   Twin of klhelpers.numerics, divergences, logits, estimators (kl_estimator_values only),
+   fits, joint, bounds, gaussians and policy_gradients. Inside KLMath:
 
      numerics     logRatio, dMinusLog1p, expm1MinusX, accurateSum
      divergences  normalize, withShare, surprisal, entropy, crossEntropy, klContributions, klDivergence
      logits       softmax, logSoftmax, klFromLogits
      estimators   klEstimatorValues
      fits         gaussianFamily, twoPeaks, fitObjective, localFits, fitGaussian, shareKept
+     joint        marginals, jointEntropy, conditionalEntropy, independentJoint, mutualInformation,
+                  conditionalKl (a table is an array of rows, rows indexing X)
+     bounds       totalVariation, chiSquare
+     gaussians    klGaussian (one pair), gaussianEntropy, posterior, logEvidence, elbo
+     policy_gradients  estimatorValuesByToken, klGradient, estimatorGradient, trainPolicy (one row of logits)
 
    Arrays are plain arrays of numbers, one distribution at a time (no batches). Inputs are
    assumed valid: the Python checks them, the widgets only pass what it accepts. The fit
@@ -300,6 +305,8 @@ var KLMath = (function () {
   function klNear(a, b, temperature) {
     var weights = shifted(a, temperature).map(Math.exp), normaliser = sum(weights);
     var v = a.map(function (ak, k) { return ak - b[k]; });  // exact when a_k and b_k are close
+    var ref = v[argmax(weights)];  // a constant changes nothing: keep v at the scale of its spread
+    v = v.map(function (vk) { return vk - ref; });
     if (temperature !== 1) v = v.map(function (vk) { return vk / temperature; });
     var mu = dot(weights, v) / normaliser;
     v = v.map(function (vk) { return mu - vk; });
@@ -353,13 +360,19 @@ var KLMath = (function () {
   // cancellation, no overflow for a mean of 1e200; halving the second factor keeps it finite
   // near 1e308), and divided by sigma twice (sigma^2 underflows for sigma = 1e-200).
   function gaussianFamily(mean, width, n) {
-    var nearest = clip(roundHalfEven(mean), 0, n - 1), weights = new Array(n), x;
-    for (x = 0; x < n; x++) {
-      var excess = 2 * (x - nearest) * ((x - mean) / 2 + (nearest - mean) / 2);  // >= 0
-      weights[x] = Math.exp(-(excess / width / width) / 2);  // the nearest position gets e^0 = 1
-    }
+    var weights = logWeights(mean, width, n).map(Math.exp);  // the nearest position gets e^0 = 1
     var total = sum(weights);
     return weights.map(function (w) { return w / total; });
+  }
+
+  // fits._log_weights: the family's log-probabilities up to a constant, the largest exactly 0.
+  function logWeights(mean, width, n) {
+    var nearest = clip(roundHalfEven(mean), 0, n - 1), logs = new Array(n);
+    for (var x = 0; x < n; x++) {
+      var excess = 2 * (x - nearest) * ((x - mean) / 2 + (nearest - mean) / 2);  // >= 0
+      logs[x] = -(excess / width / width) / 2;
+    }
+    return logs;
   }
 
   // fits.two_peaks: (1 - floor) (w G(c1, s1) + (1 - w) G(c2, s2)) + floor / n.
@@ -369,8 +382,14 @@ var KLMath = (function () {
   }
 
   // fits.fit_objective for one (mean, width): "forward" D(P || Q), "reverse" D(Q || P).
+  // The forward direction works from log-probabilities when P has no zeros: a narrow bump's
+  // probability can underflow to 0 where P needs its logarithm.
   function fitObjective(p, mean, width, direction) {
-    var q = gaussianFamily(mean, width, p.length);
+    var logQ = logWeights(mean, width, p.length);
+    if (direction === "forward" && Math.min.apply(null, p) > 0 && logQ.every(isFinite)) {
+      return klFromLogits(p.map(Math.log), logQ);
+    }
+    var weights = logQ.map(Math.exp), total = sum(weights), q = weights.map(function (w) { return w / total; });
     return direction === "forward" ? klDivergence(p, q) : klDivergence(q, p);
   }
 
@@ -477,6 +496,148 @@ var KLMath = (function () {
     return sum(p.filter(function (pk, x) { return left ? x <= middle : x > middle; }));
   }
 
+  // -- two variables (klhelpers.joint); a table is an array of rows, rows indexing X -------------
+
+  function flatten(table) { return [].concat.apply([], table); }
+
+  // joint.marginals: [P_X (row sums), P_Y (column sums)].
+  function marginals(pxy) {
+    var px = pxy.map(sum), py = pxy[0].map(function (_, j) { return sum(pxy.map(function (row) { return row[j]; })); });
+    return [px, py];
+  }
+
+  // joint.joint_entropy: H(X, Y), the entropy of the table's cells.
+  function jointEntropy(pxy) {
+    var cells = flatten(pxy), total = sum(cells);
+    return entropy(cells.map(function (v) { return v / total; }));
+  }
+
+  // joint.conditional_entropy: H(Y | X) = sum_x p(x) H(Y | X = x); rows with p(x) = 0 add 0.
+  function conditionalEntropy(pxy) {
+    var px = pxy.map(sum), weights = [], values = [];
+    pxy.forEach(function (row, x) {
+      if (px[x] > 0) { weights.push(px[x]); values.push(entropy(row.map(function (v) { return v / px[x]; }))); }
+    });
+    return dot(weights, values) + 0;
+  }
+
+  // joint.independent_joint: p(x) p(y) in cell (x, y).
+  function independentJoint(px, py) {
+    return px.map(function (a) { return py.map(function (b) { return a * b; }); });
+  }
+
+  // joint.mutual_information: I(X; Y) = D_KL(P_XY || P_X P_Y).
+  function mutualInformation(pxy) {
+    var m = marginals(pxy), cells = flatten(pxy), total = sum(cells);
+    return klDivergence(cells.map(function (v) { return v / total; }), flatten(independentJoint(m[0], m[1])));
+  }
+
+  // joint.conditional_kl: sum_x p(x) D_KL(P_{Y|X=x} || Q_{Y|X=x}).
+  function conditionalKl(pxy, qGiven) {
+    var px = pxy.map(sum), weights = [], values = [];
+    pxy.forEach(function (row, x) {
+      if (px[x] > 0) { weights.push(px[x]); values.push(klDivergence(row.map(function (v) { return v / px[x]; }), qGiven[x])); }
+    });
+    return dot(weights, values) + 0;
+  }
+
+  // -- bounds: total variation and chi-square -------------------------------------------------
+
+  // bounds.total_variation: (1/2) sum |p_k - q_k|.
+  function totalVariation(p, q) {
+    return 0.5 * sum(p.map(function (pk, k) { return Math.abs(pk - q[k]); }));
+  }
+
+  // bounds.chi_square: sum (p_k - q_k)^2 / q_k; 0/0 is 0, p_k > 0 = q_k gives Infinity.
+  function chiSquare(p, q) {
+    return sum(p.map(function (pk, k) {
+      return q[k] > 0 ? (pk - q[k]) * (pk - q[k]) / q[k] : (pk > 0 ? Infinity : 0);
+    }));
+  }
+
+  // -- Gaussians (klhelpers.gaussians) ----------------------------------------------------------
+
+  // gaussians.kl_gaussian, for one pair: (1/2)(rho - 1 - log rho) + (mu_p - mu_q)^2 / (2 sigma_q^2),
+  // rho = sigma_p^2 / sigma_q^2, rho - 1 from sigma_p - sigma_q (exact when they are close).
+  function klGaussian(muP, sigmaP, muQ, sigmaQ) {
+    var shift = 0.5 * Math.pow((muP - muQ) / sigmaQ, 2);
+    var excess = (sigmaP - sigmaQ) / sigmaQ, change = excess * (excess + 2);
+    return 0.5 * dMinusLog1p(change, 2 * logRatio(sigmaP, sigmaQ)) + shift;
+  }
+
+  // gaussians.gaussian_entropy: (1/2) log(2 pi e sigma^2), in nats.
+  function gaussianEntropy(sigma) {
+    return 0.5 * Math.log(2 * Math.PI * Math.E) + Math.log(sigma);
+  }
+
+  // gaussians.posterior: z | x for z ~ N(0, 1), x | z ~ N(z, s^2): [mean, standard deviation].
+  function posterior(x, noise) {
+    return [x / (1 + noise * noise), noise / Math.sqrt(1 + noise * noise)];
+  }
+
+  // gaussians.log_evidence: log p(x), x ~ N(0, 1 + s^2).
+  function logEvidence(x, noise) {
+    var variance = 1 + noise * noise;
+    return -0.5 * (Math.log(2 * Math.PI * variance) + x * x / variance);
+  }
+
+  // gaussians.elbo: E_q[log p(x|z)] + E_q[log p(z)] + h(q) for q = N(m, v^2), term by term.
+  function elbo(x, noise, m, v) {
+    var likelihood = -0.5 * Math.log(2 * Math.PI * noise * noise) - (Math.pow(x - m, 2) + v * v) / (2 * noise * noise);
+    var prior = -0.5 * Math.log(2 * Math.PI) - (m * m + v * v) / 2;
+    return likelihood + prior + 0.5 * Math.log(2 * Math.PI * Math.E * v * v);
+  }
+
+  // -- the KL estimators as losses (klhelpers.policy_gradients), one row of logits --------------
+
+  function policyAndRatio(logits, ref) {
+    var logPi = logSoftmax(logits), pi = logPi.map(Math.exp);
+    var ell = pi.map(function (pk, k) { return pk > 0 ? logPi[k] - Math.log(ref[k]) : 0; });
+    return {pi: pi, ell: ell};
+  }
+
+  // policy_gradients.estimator_values_by_token: {k1: l, k2: l^2 / 2, k3: (rho - 1) - log rho}, rho = e^-l.
+  function estimatorValuesByToken(logits, ref) {
+    var ell = policyAndRatio(logits, ref).ell;
+    return {k1: ell.map(function (v) { return v + 0; }), k2: ell.map(function (v) { return 0.5 * v * v; }),
+            k3: ell.map(function (v) { return expm1MinusX(-v); })};
+  }
+
+  function centred(pi, values) {  // pi * (values - E_pi values)
+    var mean = dot(pi, values);
+    return pi.map(function (pk, k) { return pk * (values[k] - mean); });
+  }
+
+  // policy_gradients.kl_gradient: grad of D(pi || ref) ("forward") or D(ref || pi) ("reverse") in the logits.
+  function klGradient(logits, ref, direction) {
+    var r = policyAndRatio(logits, ref);
+    if (direction === "reverse") return r.pi.map(function (pk, k) { return pk - ref[k]; });
+    return centred(r.pi, r.ell);
+  }
+
+  // policy_gradients.estimator_gradient: E_pi[grad k(y)] ("loss") or E_pi[k(y) grad log pi(y)] ("reward").
+  function estimatorGradient(logits, ref, estimator, placement) {
+    var r = policyAndRatio(logits, ref);
+    if (placement === "reward") return centred(r.pi, estimatorValuesByToken(logits, ref)[estimator]);
+    if (estimator === "k1") return r.pi.map(function () { return 0; });
+    if (estimator === "k2") return centred(r.pi, r.ell);
+    return r.pi.map(function (pk, k) { return pk - ref[k]; });
+  }
+
+  // policy_gradients.train_policy: exact expected-gradient ascent on E_pi[r] - beta * (the estimator),
+  // from `logits`; returns the policy after 0, 1, ..., steps steps.
+  function trainPolicy(logits, ref, reward, beta, estimator, placement, steps, learningRate) {
+    var z = logits.slice(), policies = [];
+    for (var step = 0; step <= steps; step++) {
+      var pi = logSoftmax(z).map(Math.exp);
+      policies.push(pi);
+      if (step === steps) break;
+      var gain = centred(pi, reward), penalty = estimatorGradient(z, ref, estimator, placement);
+      z = z.map(function (zk, k) { return zk + learningRate * (gain[k] - beta * penalty[k]); });
+    }
+    return policies;
+  }
+
   return {
     logRatio: logRatio, dMinusLog1p: dMinusLog1p, expm1MinusX: expm1MinusX, accurateSum: accurateSum,
     normalize: normalize, withShare: withShare, surprisal: surprisal, entropy: entropy, crossEntropy: crossEntropy,
@@ -484,7 +645,14 @@ var KLMath = (function () {
     softmax: softmax, logSoftmax: logSoftmax, klFromLogits: klFromLogits,
     klEstimatorValues: klEstimatorValues,
     gaussianFamily: gaussianFamily, twoPeaks: twoPeaks, fitObjective: fitObjective,
-    localFits: localFits, fitGaussian: fitGaussian, shareKept: shareKept
+    localFits: localFits, fitGaussian: fitGaussian, shareKept: shareKept,
+    marginals: marginals, jointEntropy: jointEntropy, conditionalEntropy: conditionalEntropy,
+    independentJoint: independentJoint, mutualInformation: mutualInformation, conditionalKl: conditionalKl,
+    totalVariation: totalVariation, chiSquare: chiSquare,
+    klGaussian: klGaussian, gaussianEntropy: gaussianEntropy, posterior: posterior, logEvidence: logEvidence,
+    elbo: elbo,
+    estimatorValuesByToken: estimatorValuesByToken, klGradient: klGradient, estimatorGradient: estimatorGradient,
+    trainPolicy: trainPolicy
   };
 })();
 
