@@ -25,7 +25,7 @@ from _site import SITE, launch_chromium, served_site
 
 PAGES = sys.argv[2:] or [
     "book/04-asymmetry.html",         # a chapter with the Q explorer
-    "book/06-forward-reverse.html",   # the forward/reverse fits widget
+    "book/07-forward-reverse.html",   # the forward/reverse fits widget
     "book/notation.html",             # the notation page: the most formulas
     "index.html",                     # the front door, and the first chapter it leads to
 ]

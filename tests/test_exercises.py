@@ -530,7 +530,7 @@ def test_the_answer_scanner_can_fail():
 
 # ------------------------------------------------------------------------- the layout (item A)
 
-LAYERS = [{"running"}, {"judges"}, {"functions"}, {"registry"}, {"foundations", "beyond"}, {"__init__"}]
+LAYERS = [{"running"}, {"judges"}, {"functions", "variants"}, {"registry"}, {"foundations", "beyond"}, {"__init__"}]
 
 
 def relative_imports(path):

@@ -223,7 +223,7 @@ PRINTED = """() => {
 }"""
 
 
-@pytest.mark.parametrize("path", ["book/04-asymmetry.html", "book/06-forward-reverse.html"])
+@pytest.mark.parametrize("path", ["book/04-asymmetry.html", "book/07-forward-reverse.html"])
 def test_print_keeps_charts_and_solutions_and_drops_the_controls(open_page, path):
     """On paper: each interactive's chart and readouts at the values on screen, no sliders or
     buttons; every solution open (this is the full edition; the student one has none)."""

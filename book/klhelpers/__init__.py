@@ -46,7 +46,7 @@ from .policy_gradients import estimator_gradient, estimator_values_by_token, kl_
 from .sequences import per_step_kl, sequence_kl, sequence_probabilities
 from .fits import (fit_forward, fit_gaussian, fit_objective, fit_reverse, gaussian_family, local_fits,
                    share_kept, two_peaks)
-from .exercises import check
+from .exercises import check, student, variant
 from .book import glue
 
 # Public names whose module is imported when first asked for.
@@ -71,6 +71,8 @@ __all__ = [
     "plot_pq", "plot_contributions", "plot_fits",
     "explore", "explore_fits",
     "check",
+    "student",
+    "variant",
     "glue",
 ]
 

@@ -9,7 +9,7 @@ bits; :func:`huffman_lengths` gives the best such lengths (Huffman, 1952).
 References
 ----------
 D. A. Huffman, "A Method for the Construction of Minimum-Redundancy Codes", 1952.
-T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., 2006, ch. 5.
+T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., 2006, ch. 6.
 """
 
 import heapq

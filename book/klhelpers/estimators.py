@@ -1,6 +1,6 @@
 r"""Schulman's sampled estimators k1, k2, k3 of :math:`D_{KL}(Q \| P)` from draws of Q.
 
-In chapter 7, Q is the policy :math:`\pi` being trained (the replies are drawn from
+In chapter 9, Q is the policy :math:`\pi` being trained (the replies are drawn from
 it) and P the reference :math:`\pi_{ref}`: the estimators estimate the RLHF penalty
 :math:`D_{KL}(\pi \| \pi_{ref})` with :math:`\rho = \pi_{ref}(y) / \pi(y)`.
 

@@ -13,7 +13,7 @@ compromise is "closest" depends on the direction of the divergence:
   must get probability under Q, so the fit spreads over both peaks (mass-covering);
 * **reverse** (*exclusive*), :math:`\min_\theta D_{KL}(Q_\theta \| P)`: Q pays for putting
   probability where P has little, and pays :math:`-\log w` for the mass w of P it keeps
-  (see the book, chapter 6), so the fit settles where it keeps the most (mode-seeking).
+  (see the book, chapter 7), so the fit settles where it keeps the most (mode-seeking).
 
 :func:`local_fits` finds every local minimum of a direction's objective in the
 (mean, width) plane, :func:`fit_gaussian` the best of them. The search is a grid
@@ -379,7 +379,7 @@ def share_kept(p, centers, mean):
     The two peaks at ``centers`` split the positions at their midpoint; the
     result is P's total probability on the side of ``mean``. A Q that keeps to
     that side pays at least about :math:`-\log w` for the rest of P's mass it
-    leaves out (chapter 6): :math:`D_{KL}(Q \| P) \ge d(Q(A) \| P(A))`, the binary
+    leaves out (chapter 7): :math:`D_{KL}(Q \| P) \ge d(Q(A) \| P(A))`, the binary
     divergence of the two masses on the side A, which tends to :math:`-\log P(A)`
     as :math:`Q(A) \to 1`.
 

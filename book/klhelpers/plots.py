@@ -279,7 +279,7 @@ def plot_directions(p, q, vocab, names=("P", "Q")):
     return fig
 
 
-# -- Forward vs reverse fits (chapter 6) ----------------------------------------------------
+# -- Forward vs reverse fits (chapter 7) ----------------------------------------------------
 # Okabe-Ito bluish green and reddish purple, shared with the fits explorer.
 FORWARD_COLOR = "#009E73"
 REVERSE_COLOR = "#CC79A7"

@@ -11,6 +11,8 @@ The modules, each importing only from the ones above it:
   :class:`Array` and :class:`Choice` (plus :func:`answer_hash`);
 * :mod:`.functions`: the judge of "write this function" exercises, :class:`Function`;
 * :mod:`.registry`: the one registry :data:`CHECKS`, :func:`register` and :func:`check`;
+* :mod:`.variants`: :func:`student` and :func:`variant`, each student's own data for the
+  transfer exercises;
 * :mod:`.foundations` (chapters 0-4) and :mod:`.beyond` (chapters 5-7): the checks.
 
 To add a check, register it in the module of its chapter, e.g.
@@ -25,8 +27,11 @@ about="...")``, and give it right and wrong example answers in ``tests/exercise_
 from .judges import Array, Choice, Feedback, Judge, Number, answer_hash, normal_choice
 from .functions import DEFAULT_TIME_LIMIT, Function
 from .registry import CHECKS, Check, check, register
+from .variants import (DEFAULT_STUDENT, VARIANTS, current_student, register_variant,
+                       rounded_distribution, student, variant)
 from . import foundations, beyond  # noqa: E402  each adds its checks to CHECKS
 
 __all__ = ["check", "Feedback", "CHECKS", "Check", "register", "Judge", "Number", "Array", "Choice",
            "Function", "DEFAULT_TIME_LIMIT", "answer_hash", "normal_choice",
-           "foundations", "beyond"]
+           "foundations", "beyond", "student", "current_student", "variant", "register_variant",
+           "VARIANTS", "DEFAULT_STUDENT", "rounded_distribution"]

@@ -1,8 +1,8 @@
-"""Checks for the exercises of chapters 5-7 (properties, forward vs reverse, language models).
+"""Checks for the exercises of chapters 6, 7 and 9 (properties, forward vs reverse, language models).
 
 As in :mod:`.foundations`: expected values are recomputed from klhelpers when a check
 runs, choices are stored as salted hashes, examples live in ``tests/exercise_examples.py``.
-Chapter 7 reads :data:`RLHF_BETA` from here (``kl.exercises.beyond.RLHF_BETA``).
+Chapter 9 reads :data:`RLHF_BETA` from here (``kl.exercises.beyond.RLHF_BETA``).
 """
 
 import math
@@ -18,7 +18,7 @@ from .functions import Function
 from .judges import Choice, Number
 from .registry import register
 
-# -- Chapter 5: properties -----------------------------------------------------------------------
+# -- Chapter 6: properties -----------------------------------------------------------------------
 
 register(
     "prop-bits",
@@ -51,7 +51,7 @@ register(
     about="Write the epsilon-smoothing of a distribution with the uniform one.",
 )
 
-# -- Chapter 6: forward vs reverse ----------------------------------------------------------------
+# -- Chapter 7: forward vs reverse ----------------------------------------------------------------
 
 
 def mean_position(p):
@@ -96,7 +96,7 @@ register(
     about="Which divergence maximum-likelihood fitting minimises.",
 )
 
-# -- Chapter 7: language models -------------------------------------------------------------------
+# -- Chapter 9: language models -------------------------------------------------------------------
 
 register(
     "lm-loss-floor",

@@ -1,4 +1,4 @@
-"""Forward vs reverse fits (chapter 6): reshape the two-peaked P, watch both one-peaked fits follow.
+"""Forward vs reverse fits (chapter 7): reshape the two-peaked P, watch both one-peaked fits follow.
 
 ``explore_fits()`` returns one display object with two renderings (see :mod:`.twin`):
 ipywidgets sliders whose Python callbacks refit with :mod:`klhelpers.fits` in

@@ -1,4 +1,4 @@
-"""Chapter 6 (book/06-forward-reverse.ipynb): every claim, recomputed.
+"""Chapter 7 (book/07-forward-reverse.ipynb): every claim, recomputed.
 
 Each number the chapter glues into its prose is recomputed here and compared with the stored
 glue value (glue keeps 10 significant digits), and each statement is held by a test that asserts
@@ -31,7 +31,7 @@ import klhelpers as kl
 from klhelpers import fits
 from klhelpers.interactives import fits_markup
 
-CHAPTER = Path(__file__).resolve().parents[1] / "book" / "06-forward-reverse.ipynb"
+CHAPTER = Path(__file__).resolve().parents[1] / "book" / "07-forward-reverse.ipynb"
 N = 40
 X = np.arange(N, dtype=float)
 CENTERS, WIDTHS, SHARE_A = (11.0, 27.0), (2.0, 3.5), 0.6

@@ -1,4 +1,4 @@
-"""Chapter 7 (book/07-language-models.ipynb): every claim, recomputed independently.
+"""Chapter 9 (book/09-language-models.ipynb): every claim, recomputed independently.
 
 Each number the chapter glues into its prose is recomputed here from first principles (numpy,
 scipy, the definitions; klhelpers is used only to check the running example's P and Q) and
@@ -22,7 +22,7 @@ import klhelpers as kl
 from klhelpers.exercises import beyond
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTER = ROOT / "book" / "07-language-models.ipynb"
+CHAPTER = ROOT / "book" / "09-language-models.ipynb"
 
 CAT, SAT, ON, THE, MAT = range(5)
 P = np.array([0.40, 0.30, 0.10, 0.15, 0.05])

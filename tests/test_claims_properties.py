@@ -1,4 +1,4 @@
-"""Chapter 5 (Properties of KL divergence): every claim in the prose, recomputed.
+"""Chapter 6 (Properties of KL divergence): every claim in the prose, recomputed.
 
 Each test reads what the chapter stored (its glued values, its printed output, its prose and
 figure text) and recomputes the claim from first principles with numpy and scipy, not with
@@ -19,7 +19,7 @@ from scipy import optimize, special
 
 import klhelpers as kl
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "05-properties.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "06-properties.ipynb"
 P, Q = np.asarray(kl.P, dtype=float), np.asarray(kl.Q, dtype=float)
 K = P.size
 CAT, SAT, ON, THE, MAT = range(5)
@@ -405,4 +405,4 @@ def test_every_number_the_prose_quotes_is_checked_here(prose):
     quoted_names = set(re.findall(r"\{glue:text\}`([A-Za-z0-9_]+)", prose))
     checked = set(re.findall(r'"(prop_\w+)"', Path(__file__).read_text()))
     unchecked = quoted_names - checked
-    assert not unchecked, f"numbers quoted in chapter 5 without a claims test: {sorted(unchecked)}"
+    assert not unchecked, f"numbers quoted in chapter 6 without a claims test: {sorted(unchecked)}"
