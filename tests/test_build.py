@@ -4,7 +4,7 @@ from pathlib import Path
 
 from jupyter_cache import get_cache
 
-from conftest import BOOK, OUTPUT, chapters
+from conftest import OUTPUT, chapters
 
 
 def test_book_builds_with_warnings_as_errors(build_result):

@@ -489,7 +489,7 @@ def test_the_chart_follows_as_python_draws_it(twin):
     watched, root = twin(kl.explore_fits().html)
     for values in ({"share_a": 0.3, "center_a": 20.0, "center_b": 21.0},  # peaks meet: letters side by side
                    SPREAD):  # tall narrow peaks: a higher y-axis
-        state = set_sliders(root, values)
+        set_sliders(root, values)
         now = {**START, **values} if values is not SPREAD else SPREAD
         python_svg = widget.chart_svg(widget.compute(now))
         js = root.evaluate("""root => { const svg = root.querySelector('svg.kl-chart');

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import klhelpers as kl
-from klhelpers import (bounds, coding, divergences, estimators, fits, gaussians, joint, logits, numerics,
+from klhelpers import (bounds, coding, divergences, estimators, fits, gaussians, joint, logits,
                        policy_gradients, rlhf, sequences, validate)
 
 MATH_MODULES = (divergences, coding, joint, bounds, gaussians, logits, estimators, rlhf, policy_gradients,

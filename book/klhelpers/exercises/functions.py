@@ -28,7 +28,7 @@ import numpy as np
 from .judges import Judge, describe, real_array
 from .running import TimeLimit, call_with_limit, fresh
 
-__all__ = ["Function", "DEFAULT_TIME_LIMIT", "function_check", "library_origin"]
+__all__ = ["Function", "DEFAULT_TIME_LIMIT", "library_origin"]
 
 #: Seconds a student's function may take, all test cases together (per check: time_limit=).
 DEFAULT_TIME_LIMIT = 5.0
