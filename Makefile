@@ -5,8 +5,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 ENV    := $(VENV)/.installed
 PORT   ?= 8000
+ASSIGNMENTS ?= _build/assignments
+GRADES ?= _build/grades
 
-.PHONY: help book serve lab test student notebooks benchmark chromium clean distclean
+.PHONY: help book serve lab test student assignments grade notebooks benchmark chromium clean distclean
 
 help:
 	@echo "make book       build the website into _build/html (warnings are errors)"
@@ -14,6 +16,8 @@ help:
 	@echo "make serve      serve the built site on http://127.0.0.1:$(PORT)"
 	@echo "make lab        open the chapters in JupyterLab"
 	@echo "make student    build the student edition into _build/student"
+	@echo "make assignments  per chapter: student notebook + Gradescope autograder.zip in $(ASSIGNMENTS)"
+	@echo "make grade SUBMISSIONS=dir  grade a folder of notebooks: $(GRADES)/gradebook.csv + feedback/"
 	@echo "make notebooks  re-run every chapter and store its outputs (after editing one)"
 	@echo "make benchmark  print the speed and size figures"
 	@echo "make clean      remove _build"
@@ -59,6 +63,15 @@ test: $(ENV) chromium _build/.klhelpers-stamp
 
 student: $(ENV)
 	$(BIN)/python tools/student_edition.py
+
+# Otter-Grader: one student notebook and one autograder.zip per chapter (tools/assignments.py).
+assignments: $(ENV)
+	$(BIN)/python tools/assignments.py --output $(ASSIGNMENTS)
+
+# Local grading, each submission sandboxed (tools/grade.py; GRADE_OPTIONS e.g. --timeout 300).
+grade: $(ENV)
+	@test -n "$(SUBMISSIONS)" || { echo "Give the folder of submitted notebooks: make grade SUBMISSIONS=dir"; exit 2; }
+	$(BIN)/python tools/grade.py "$(SUBMISSIONS)" --assignments $(ASSIGNMENTS) --output $(GRADES) $(GRADE_OPTIONS)
 
 notebooks: $(ENV)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.store_widget_state=False book/[0-9]*.ipynb

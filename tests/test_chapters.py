@@ -52,3 +52,42 @@ def test_every_chapter_page_links_the_notation_page(site, notebook):
     in_text = re.findall(r'<a class="reference internal" href="(notation\.html[^"]*)"', page)
     assert in_text, f"{notebook.stem} never links the notation page from its text"
     assert (site / "book" / "notation.html").is_file()
+
+
+MAX_CODE_COLUMNS = 88  # a code line on a phone: the page's code block scrolls beyond this
+
+
+def long_code_lines(notebook):
+    """(cell number, line number, length) of every code line over MAX_CODE_COLUMNS characters,
+    except in the setup cell (kept identical in every chapter: tests/test_setup_cell.py)."""
+    code = [(i, c) for i, c in enumerate(cells(notebook)) if c["cell_type"] == "code"]
+    return [(i, j, len(line)) for i, c in code[1:]
+            for j, line in enumerate(source(c).splitlines(), 1) if len(line) > MAX_CODE_COLUMNS]
+
+
+@pytest.mark.parametrize("notebook", chapters(), ids=lambda p: p.stem)
+def test_every_code_line_fits_88_columns(notebook):
+    found = long_code_lines(notebook)
+    assert not found, "\n".join(f"cell {i}, line {j}: {n} characters" for i, j, n in found)
+
+
+def test_the_column_check_finds_a_long_line(tmp_path):
+    notebook = tmp_path / "99-x.ipynb"
+    setup = {"cell_type": "code", "source": ["x = 1\n"], "metadata": {}}
+    long = {"cell_type": "code", "source": ["ok = 1\n", "y = " + "1 + " * 30 + "1\n"], "metadata": {}}
+    notebook.write_text(json.dumps({"cells": [setup, long]}))
+    assert long_code_lines(notebook) == [(1, 2, 4 + 4 * 30 + 1)]
+
+
+@pytest.mark.parametrize("notebook", chapters(), ids=lambda p: p.stem)
+def test_no_chapter_shrinks_figure_text_below_the_style(notebook):
+    """Figures take their text size from klhelpers.plots.STYLE; a chapter may not ask for
+    smaller text, nor for a figure so wide that the style's text shrinks below 11 px on a phone."""
+    from klhelpers.plots import FONT_PT, phone_font_px
+
+    code = "\n".join(source(c) for c in cells(notebook) if c["cell_type"] == "code")
+    small = [size for size in re.findall(r"fontsize=(\d+(?:\.\d+)?)", code) if float(size) < FONT_PT]
+    wide = [width for width in re.findall(r"figsize=\((\d+(?:\.\d+)?),", code)
+            if phone_font_px(float(width)) < 11]
+    assert not small, f"font sizes below {FONT_PT} pt: {small}"
+    assert not wide, f"figures too wide for a phone (inches): {wide}"

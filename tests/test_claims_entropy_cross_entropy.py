@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import klhelpers as kl
+from klhelpers.interactives import sampling
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 CH1 = BOOK / "01-entropy.ipynb"
@@ -210,9 +211,9 @@ def test_ch1_the_average_reaches_the_entropy_only_for_powers_of_one_half():
 def test_ch1_kraft_figure_alt_text_lists_the_huffman_shares():
     alt = figure_alt(CH1, "fig-ent-kraft")
     lengths = kl.huffman_lengths(P)
-    found = re.findall(r"(\w+) (\d) bits?, 1/(\d+)", alt)
+    found = re.findall(r"(\w+) 1/(\d+) \((\d) bits?\)", alt)
     assert [t for t, _, _ in found] == VOCAB
-    for token, bits, share in found:
+    for token, share, bits in found:
         assert int(bits) == lengths[TOKEN[token]] and int(share) == 2 ** int(bits)
     probabilities = re.findall(r"(\w+) (0\.\d\d)", alt)
     assert [t for t, _ in probabilities] == VOCAB
@@ -384,8 +385,8 @@ def test_ch2_a_wrong_code_can_be_lucky_on_a_short_text():
 
 
 def sample():
-    rng = np.random.default_rng(seed=2026)
-    return rng.choice(5, size=10_000, p=kl.P)
+    """The chapter's sample: the tokens its player (explore_sampling) draws, seed 2026."""
+    return sampling.draw_tokens(P, 10_000, 2026)
 
 
 def test_ch2_average_loss_on_a_sample_is_the_cross_entropy_against_its_empirical_distribution():
@@ -466,3 +467,237 @@ def test_ch2_explorer_gap_is_the_divergence_and_zero_only_at_q_equals_p():
     np.testing.assert_allclose(explorer.q, P, atol=1e-12)
     assert explorer.readout("gap") == "0.0000"
     assert explorer.values["gap"] == pytest.approx(0.0, abs=1e-15)
+
+
+# -- the code-space picture (issue 11) ------------------------------------------------------------
+
+def column_areas(p, lengths, ref):
+    """(longer, shorter): the areas, in bits, where `lengths` rise above and sink below `ref`,
+    each column as wide as p_k; summed by hand."""
+    longer = shorter = 0.0
+    for pk, length, r in zip(p, lengths, ref):
+        if length > r:
+            longer += pk * (length - r)
+        else:
+            shorter += pk * (r - length)
+    return longer, shorter
+
+
+def test_ch1_code_space_areas_of_the_huffman_code():
+    ideal = [-math.log2(pk) for pk in P]
+    huffman = kl.huffman_lengths(P)
+    longer, shorter = column_areas(P, huffman, ideal)
+    claim(CH1, "ent_cs_longer", longer)
+    claim(CH1, "ent_cs_shorter", shorter)
+    # hatched minus dotted is the Huffman code's excess over H(P), the number quoted beside it
+    excess = claim(CH1, "ent_code_excess", float(np.sum(P * huffman)) - entropy_bits(P))
+    assert longer - shorter == pytest.approx(excess, rel=1e-9)
+    sinks = [VOCAB[k] for k in range(K) if huffman[k] < ideal[k]]
+    rises = [VOCAB[k] for k in range(K) if huffman[k] > ideal[k]]
+    assert sinks == ["cat", "mat"] and rises == ["sat", "on", "the"]
+    # "sink only because their codewords take more of the budget than p_k (a half for cat)";
+    # "the other three rise to pay for it"
+    for k in range(K):
+        share = Fraction(1, 2 ** int(huffman[k]))
+        assert (share > exact(P)[k]) == (VOCAB[k] in sinks)
+    assert Fraction(1, 2 ** int(huffman[TOKEN["cat"]])) == Fraction(1, 2)
+    assert glued(CH1)["ent_p_cat"] == 0.4
+
+
+def test_ch1_shannon_code_never_sinks_and_rises_less_than_a_bit():
+    ideal = np.array([-math.log2(pk) for pk in P])
+    shannon = shannon_lengths(P)
+    assert np.all(shannon >= ideal) and np.all(shannon - ideal < 1)
+    assert np.array_equal(kl.shannon_lengths(P), shannon)
+    claim(CH1, "ent_cs_shannon_max", float(np.max(shannon - ideal)))
+    extra = claim(CH1, "ent_cs_shannon_extra", float(np.sum(P * shannon)) - entropy_bits(P))
+    assert extra == pytest.approx(column_areas(P, shannon, ideal)[0]) and column_areas(P, shannon, ideal)[1] == 0
+
+
+def test_ch1_code_space_figure_alt_text():
+    alt = figure_alt(CH1, "fig-ent-code-space")
+    widths = [float(w) for w in re.findall(r"0\.\d\d", alt.split("Solid")[0])]
+    assert widths == P.tolist()
+    heights = re.search(r"about ([\d., and]+) bits", alt).group(1)
+    assert [float(h) for h in re.findall(r"\d\.\d", heights)] == [round(-math.log2(pk), 1) for pk in P]
+    assert "sat to 2, on to 4 and the to 3 bits" in alt and "cat's column is cut down to 1 bit and mat's to 4" in alt
+
+
+def test_ch2_code_space_areas_are_cross_entropy_and_divergence():
+    ideal_p = [-math.log2(pk) for pk in P]
+    ideal_q = [-math.log2(qk) for qk in Q]
+    longer, shorter = column_areas(P, ideal_q, ideal_p)
+    claim(CH2, "ce_cs_longer", longer)
+    claim(CH2, "ce_cs_shorter", shorter)
+    d_bits = float(np.sum(P * np.log2(P / Q)))
+    claim(CH2, "ce_cs_kl_bits", d_bits)
+    assert longer - shorter == pytest.approx(d_bits, rel=1e-12)
+    assert claim(CH2, "ce_extra_bits", cross_entropy_bits(P, Q) - entropy_bits(P)) == pytest.approx(d_bits)
+    # "mostly on cat, a wide column"; "saves ... on on and mat, narrow ones"; the is unchanged
+    cat = TOKEN["cat"]
+    assert P[cat] * (ideal_q[cat] - ideal_p[cat]) > longer / 2 and P[cat] == P.max()
+    assert [VOCAB[k] for k in range(K) if ideal_q[k] > ideal_p[k]] == ["cat", "sat"]
+    assert [VOCAB[k] for k in range(K) if ideal_q[k] < ideal_p[k]] == ["on", "mat"]
+    assert Q[TOKEN["the"]] == P[TOKEN["the"]]
+    assert all(P[TOKEN[t]] < P[TOKEN["sat"]] for t in ("on", "mat"))
+    # Q's ideal code gives each token the budget share q_k: on 0.30 against 0.10, cat 0.20
+    assert claim(CH2, "ce_cs_share_on", Q[TOKEN["on"]]) > claim(CH2, "ce_cs_p_on", P[TOKEN["on"]])
+    assert claim(CH2, "ce_cs_share_cat", Q[cat]) < P[cat]
+    assert 2.0 ** -ideal_q[TOKEN["on"]] == pytest.approx(Q[TOKEN["on"]])
+
+
+def test_ch2_the_savings_never_make_up_for_the_payments():
+    """'Whatever Q is, the dotted savings never make up for the hatched payments' (Gibbs)."""
+    rng = np.random.default_rng(11)
+    ideal_p = -np.log2(P)
+    for q in rng.dirichlet(np.full(K, 0.5), size=2000):
+        longer, shorter = column_areas(P, -np.log2(q), ideal_p)
+        assert longer - shorter >= -1e-12
+
+
+def test_ch2_code_space_figure_alt_text():
+    alt = figure_alt(CH2, "fig-ce-code-space")
+    r = lambda x: f"{x:.1f}".rstrip("0").rstrip(".")  # noqa: E731
+    for token, words in (("cat", "raises cat from about {p} to {q}"), ("sat", "raises sat from {p} to {q}"),
+                         ("on", "on lowered from {p} to {q}"), ("mat", "mat from {p} to {q}")):
+        k = TOKEN[token]
+        assert words.format(p=r(-math.log2(P[k])), q=r(-math.log2(Q[k]))) in alt, token
+
+
+def test_ch1_ch2_round_up_with_kl_shannon_lengths():
+    for path in (CH1, CH2):
+        code = "\n".join(source(c) for c in cells(path) if c["cell_type"] == "code")
+        assert "np.ceil(" not in code
+        assert "kl.shannon_lengths(" in code
+
+
+def test_the_code_space_picture_cites_its_source():
+    assert "{cite:t}`olah2015`" in prose(CH1) and "{cite:p}`olah2015`" in prose(CH2)
+    assert "@misc{olah2015," in (BOOK / "references.bib").read_text()
+
+
+# -- the player (issue 14) ------------------------------------------------------------------------
+
+def test_ch2_player_shows_the_chapters_sample_and_settles_on_the_cross_entropy():
+    player = sampling.explore_sampling(n_max=10_000, seed=2026)
+    assert glued(CH2)["ce_n_tokens"] == player.n_max
+    data = sample()
+    assert np.array_equal(player.tokens, data)
+    losses = -np.log(Q[data])
+    running = np.cumsum(losses) / np.arange(1, data.size + 1)
+    assert player.readout("average_loss") == f"{glued(CH2)['ce_sample_mean']:.4f}" == f"{running[-1]:.4f}"
+    ce = cross_entropy_bits(P, Q) * math.log(2)
+    # "It wanders at first and settles on the dashed line"
+    assert np.max(np.abs(running[:20] - ce)) > 0.1 > 5 * np.max(np.abs(running[5000:] - ce))
+    assert np.max(np.abs(running[5000:] - ce)) < 0.02
+    calls = [source(c).strip() for c in cells(CH2) if c["cell_type"] == "code" and "explore_sampling" in source(c)]
+    assert len(calls) == 1 and "seed=2026" in calls[0] and "n_max=10_000" in calls[0]
+    assert any(source(c).strip() == "player" for c in cells(CH2) if c["cell_type"] == "code")
+
+
+# -- transfer exercises: claims of their solutions, over many students -----------------------------
+
+STUDENTS = [f"s{i:04d}" for i in range(60)]
+
+
+@pytest.fixture
+def each_student():
+    yield STUDENTS
+    kl.student("web")
+
+
+def test_ch1_transfer_shannon_is_never_shorter_than_huffman(each_student):
+    """'Shannon's code is longer on average, and it always is, or equal' (Huffman is optimal)."""
+    for sid in each_student:
+        kl.student(sid)
+        p = np.array(kl.variant("entropy-transfer-larger"))
+        assert abs(p.sum() - 1) < 1e-12 and p.min() >= 0.05
+        difference = float(p @ shannon_lengths(p)) - optimal_average_length(p)
+        assert difference > 0.05
+        assert kl.check("entropy-transfer-larger", difference).correct
+    # "zero, for instance, when every p_k is a power of 1/2"
+    dyadic = np.array([0.5, 0.25, 0.125, 0.0625, 0.0625])
+    assert float(dyadic @ shannon_lengths(dyadic)) == optimal_average_length(dyadic) == entropy_bits(dyadic)
+
+
+def test_ch1_transfer_entropy_falls_short_of_log2_6_by_the_divergence_from_uniform(each_student):
+    for sid in each_student:
+        kl.student(sid)
+        p = np.array(kl.variant("entropy-transfer-bits"))
+        h = entropy_bits(p)
+        assert 0 < h < math.log2(6)
+        assert math.log2(6) - h == pytest.approx(float(np.sum(p * np.log2(p * 6))), rel=1e-12)
+        assert kl.check("entropy-transfer-bits", h).correct
+
+
+def test_ch2_transfer_predict_the_costliest_outcome_is_the_largest_term(each_student):
+    for sid in each_student:
+        kl.student(sid)
+        p, q = (np.array(d) for d in kl.variant("ce-transfer-predict"))
+        assert p.size == q.size == 4
+        assert kl.check("ce-transfer-predict", cross_entropy_bits(p, q)).correct
+        assert not kl.check("ce-transfer-predict", cross_entropy_bits(q, p)).correct or np.allclose(p, q)
+
+
+def test_ch2_transfer_sharpened_or_uniform_either_can_lose(each_student):
+    """'its sign depends on P' and a'; the difference is the difference of the divergences;
+    sharpening moves probability to the likelier outcomes (q_k / p_k grows with p_k)."""
+    signs = set()
+    for sid in each_student:
+        kl.student(sid)
+        p, a = kl.variant("ce-transfer-larger")
+        p = np.array(p)
+        sharp = p ** a / np.sum(p ** a)
+        uniform = np.full(p.size, 1 / p.size)
+        difference = (cross_entropy_bits(p, sharp) - cross_entropy_bits(p, uniform)) * math.log(2)
+        d_sharp, d_uniform = np.sum(p * np.log(p / sharp)), np.sum(p * np.log(p / uniform))
+        assert difference == pytest.approx(d_sharp - d_uniform, abs=1e-12)
+        assert abs(difference) > 0.01
+        order = np.argsort(p, kind="stable")
+        assert np.all(np.diff((sharp / p)[order]) >= -1e-12)
+        assert np.max(-np.log(uniform)) == pytest.approx(math.log(5))
+        assert kl.check("ce-transfer-larger", difference).correct
+        signs.add(difference > 0)
+    assert signs == {True, False}
+
+
+def test_ch2_code_space_twin_starts_at_the_chapters_numbers_and_vanishes_at_q_equals_p():
+    from klhelpers.interactives import codespace
+
+    view = codespace.explore_code_space()
+    values = glued(CH2)
+    assert view.readout("cross_entropy_bits") == f"{values['ce_bits']:.4f}"
+    assert view.readout("kl_bits") == f"{values['ce_cs_kl_bits']:.4f}"
+    assert quoted(CH2, "ce_bits") and quoted(CH2, "ce_cs_kl_bits")
+    h = view.readout("entropy_bits")
+    view.set_weights(P)
+    assert view.readout("kl_bits") == "0.0000" and view.readout("entropy_bits") == h
+    assert view.readout("cross_entropy_bits") == h
+    # "Lower cat's weight and watch its wide column rise": its Q length grows
+    before = -math.log2(view.q[TOKEN["cat"]])
+    weights = P.copy()
+    weights[TOKEN["cat"]] = 0.1
+    view.set_weights(weights)
+    assert -math.log2(view.q[TOKEN["cat"]]) > before
+    calls = [source(c).strip() for c in cells(CH2) if c["cell_type"] == "code" and "explore_code_space" in source(c)]
+    assert calls == ["kl.interactives.explore_code_space()"]
+
+
+def test_ch2_transfer_a_larger_exponent_costs_more(each_student):
+    """'a larger a pushes further that way': H(P', normalize(p ** a)) grows with a, for a >= 1."""
+    for sid in each_student[:20]:
+        kl.student(sid)
+        p = np.array(kl.variant("ce-transfer-larger")[0])
+        costs = [cross_entropy_bits(p, p ** a / np.sum(p ** a)) for a in np.linspace(1, 4, 61)]
+        assert np.all(np.diff(costs) > 0)
+
+
+def test_ch2_savings_match_payments_only_at_q_equals_p():
+    ideal_p = -np.log2(P)
+    longer, shorter = column_areas(P, ideal_p, ideal_p)
+    assert longer == shorter == 0
+    rng = np.random.default_rng(12)
+    for q in rng.dirichlet(np.ones(K), size=500):
+        longer, shorter = column_areas(P, -np.log2(q), ideal_p)
+        assert longer - shorter > 0
+    assert "never exceed the hatched payments, and match them only when $Q = P$" in prose(CH2)

@@ -683,3 +683,107 @@ def test_the_fr_moments_solution_premise():
     assert fit.at_bound == ("mean",)
     assert moments(fit.q)[1] < moments(two_peaks((8.0, 31.0), WIDTHS, SHARE_A))[1] - 0.1
     assert "at_bound ('mean',)" in ALL_PRINTED and "at_bound ()" in ALL_PRINTED
+
+
+# -- the transfer exercises (per-student variants) ------------------------------------------------------------
+
+STUDENTS = [f"s{n:04d}" for n in range(60)]
+
+
+@pytest.fixture
+def each_student():
+    """Run the body once per student id; the website's default is restored afterwards."""
+    yield STUDENTS
+    kl.student(kl.exercises.DEFAULT_STUDENT)
+
+
+def _variant_of(student, name):
+    kl.student(student)
+    return kl.variant(name)
+
+
+def test_the_transfer_variants_are_p_the_chapter_never_showed(each_student):
+    seen = set()
+    for student in each_student:
+        for name in ("fr-transfer-spread", "fr-transfer-larger"):
+            centers, widths, share_a = _variant_of(student, name)
+            assert 7 <= centers[0] <= 13 and 11 <= centers[1] - centers[0] <= 17 and centers[1] <= 30
+            assert all(1.5 <= w <= 3.5 for w in widths) and 0.55 <= share_a <= 0.75
+            seen.add((tuple(centers), tuple(widths), share_a))
+    assert (CENTERS, WIDTHS, SHARE_A) not in seen
+    assert len(seen) > len(each_student)          # two students rarely share a P'
+
+
+def test_fr_transfer_spread_moment_matching_on_every_variant(each_student):
+    """The solution: the forward fit has P''s standard deviation (from an independent moment
+    matching), sits on no bound, and its sigma is larger than that standard deviation."""
+    ps = np.array([two_peaks(*_variant_of(s, "fr-transfer-spread")) for s in each_student])
+    mu, sigma = as_bump(match_moments(ps))
+    for student, p, m, s in zip(each_student, ps, mu, sigma):
+        kl.student(student)
+        assert np.allclose(kl.two_peaks(*kl.variant("fr-transfer-spread")), p, rtol=1e-12, atol=0)
+        fit = kl.fit_forward(p)
+        assert fit.at_bound == ()
+        assert (fit.mean, fit.width) == pytest.approx((m, s), rel=1e-4)
+        std_p, std_fit = moments(p)[1], moments(fit.q)[1]
+        assert std_fit == pytest.approx(std_p, rel=1e-6)
+        assert fit.width > std_fit                  # the cuts at 0 and 39 shrink the spread
+        assert kl.check("fr-transfer-spread", std_fit).correct
+        assert not kl.check("fr-transfer-spread", fit.width).correct
+
+
+def _reverse_minimum(p):
+    """The lowest D(Q || P) over a dense (mu, log sigma) grid, then polished by Nelder-Mead."""
+    means, log_widths = np.linspace(0, 39, 79), np.linspace(np.log(0.5), np.log(40), 60)
+    logq = stats.norm.logpdf(X, loc=means[:, None, None], scale=np.exp(log_widths)[None, :, None])
+    logq = logq - special.logsumexp(logq, axis=-1, keepdims=True)
+    values = np.sum(np.exp(logq) * (logq - np.log(p)), axis=-1)
+    i, j = np.unravel_index(np.argmin(values), values.shape)
+    best = optimize.minimize(lambda t: reverse_objective(p, t[0], math.exp(t[1])),
+                             [means[i], log_widths[j]], method="Nelder-Mead",
+                             options={"xatol": 1e-6, "fatol": 1e-10})
+    return best.fun
+
+
+def test_fr_transfer_larger_the_forward_fit_always_scores_more_in_reverse(each_student):
+    for student in each_student[:4]:               # a few variants against a dense grid
+        p = two_peaks(*_variant_of(student, "fr-transfer-larger"))
+        forward, reverse = kl.fit_forward(p), kl.fit_reverse(p)
+        assert kl_div(reverse.q, p) == pytest.approx(_reverse_minimum(p), abs=1e-6)
+        assert kl_div(forward.q, p) >= kl_div(reverse.q, p)
+    for student in each_student[:15]:
+        p = two_peaks(*_variant_of(student, "fr-transfer-larger"))
+        forward, reverse = kl.fit_forward(p), kl.fit_reverse(p)
+        gap = kl_div(forward.q, p) - kl_div(reverse.q, p)
+        assert gap >= 0
+        assert kl.check("fr-transfer-larger", gap).correct
+        assert not kl.check("fr-transfer-larger", -gap).correct or gap < 1e-4
+
+
+def test_fr_transfer_larger_the_forward_fit_pays_in_the_valley_or_a_tail(each_student):
+    """'Its largest terms sit where p(x) is small: in that valley, and sometimes in a tail.'"""
+    for student in each_student:
+        centers, widths, share_a = _variant_of(student, "fr-transfer-larger")
+        p = two_peaks(centers, widths, share_a)
+        q = kl.fit_forward(p).q
+        terms = special.rel_entr(q, p)
+        worst = np.argsort(terms)[-3:]
+        in_valley = [centers[0] + widths[0] < x < centers[1] - widths[1] for x in worst]
+        beyond = [x < centers[0] - widths[0] or x > centers[1] + widths[1] for x in worst]
+        assert any(in_valley) and all(a or b for a, b in zip(in_valley, beyond)), (student, worst)
+        assert all(q[x] > p[x] for x in worst)
+
+
+def test_the_transfer_solutions_run_for_any_student(each_student):
+    """The solution cells compute from kl.variant, so they pass the check for every student."""
+    solutions = [("".join(c["source"]), re.search(r'kl\.check\("([^"]+)"', "".join(c["source"])))
+                 for c in CELLS if "solution" in c["metadata"].get("tags", []) and c["cell_type"] == "code"]
+    transfer = [(code, m[1]) for code, m in solutions if m and "transfer" in m[1]]
+    assert {name for _, name in transfer} == {"fr-transfer-spread", "fr-transfer-larger"}
+    for student in each_student[:5]:
+        for code, name in transfer:
+            kl.student(student)
+            scope = {"np": np, "kl": kl}
+            exec(code.replace(f'kl.check("{name}", answer)', "feedback = " + f'kl.check("{name}", answer)'),
+                 scope)
+            assert scope["feedback"].correct, (student, name)

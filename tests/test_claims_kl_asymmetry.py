@@ -490,3 +490,137 @@ def test_alt_text_numbers_match_the_figures():
         numbers = [float(x) for x in re.findall(r"[-+]?\d+(?:\.\d+)?(?:e-\d+)?", text)
                    if not re.fullmatch(r"\d", x) or x == "0"]
         assert numbers == pytest.approx([v + 0.0 for v in values], abs=1e-12), (name, numbers, values)
+
+
+# -- the transfer exercises of chapters 3 and 4 (per-student variants) ------------------------
+
+STUDENTS = [f"s{n:04d}" for n in range(200)]
+RNG = np.random.default_rng(20261129)
+
+
+@pytest.fixture
+def each_student():
+    """Run the body once per student id; the website's default is restored afterwards."""
+    yield STUDENTS
+    kl.student(kl.exercises.DEFAULT_STUDENT)
+
+
+def _variant_of(student, name):
+    kl.student(student)
+    p, q = kl.variant(name)
+    return np.asarray(p, float), np.asarray(q, float)
+
+
+def _random_pairs(count, size, zeros_in=None):
+    """Random (p, q) pairs from a Dirichlet, with one zero in p or q if asked."""
+    for _ in range(count):
+        p, q = RNG.dirichlet(np.ones(size)), RNG.dirichlet(np.ones(size))
+        if zeros_in is not None:
+            z = RNG.integers(size)
+            target = p if zeros_in == "p" else q
+            target[z] = 0.0
+            target /= target.sum()
+        yield p, q
+
+
+def test_the_transfer_variants_are_distributions_the_chapters_never_showed(each_student):
+    for name in ("kld-transfer-negative", "kld-transfer-waste", "asym-transfer-larger",
+                 "asym-transfer-zero"):
+        seen = set()
+        for student in each_student:
+            p, q = _variant_of(student, name)
+            for d in (p, q):
+                assert d.sum() == pytest.approx(1, abs=1e-12) and d.min() >= 0
+                assert np.allclose(d * 100, np.round(d * 100))        # two decimals: typable
+            assert not (np.array_equal(p, P) or np.array_equal(q, Q))
+            seen.add((tuple(p), tuple(q)))
+        assert len(seen) >= 0.95 * len(each_student), name          # students differ
+
+
+def test_kld_transfer_negative_a_different_pair_has_a_negative_term_never_a_negative_total():
+    """Solution: 'a pair of different distributions always has a negative term ... the
+    negative terms never outweigh the positive ones'."""
+    for p, q in _random_pairs(2000, 4):
+        terms = rel_entr(p, q)
+        assert (terms < 0).any() and terms.sum() >= 0
+        assert np.array_equal(terms < 0, q > p)         # negative exactly where q_k > p_k
+
+
+def test_kld_transfer_negative_the_check_on_every_variant(each_student):
+    for student in each_student[:40]:
+        p, q = _variant_of(student, "kld-transfer-negative")
+        assert np.abs(p - q).max() >= 0.05
+        terms = rel_entr(p, q)
+        assert kl.check("kld-transfer-negative", float(terms[terms < 0].sum())).correct
+        assert not kl.check("kld-transfer-negative", float(terms.sum())).correct
+
+
+def test_kld_transfer_waste_the_wasteful_model_is_larger_by_minus_log_one_minus_q_z():
+    """Solution: 'larger, for every such pair, by exactly -log(1 - q_z)'."""
+    for p, q in _random_pairs(2000, 5, zeros_in="p"):
+        z = int(np.flatnonzero(p == 0)[0])
+        gap = kl_div(p, q) - kl_div(p, with_share(q, z, 0.0))
+        assert gap > 0 and gap == pytest.approx(-math.log1p(-q[z]), rel=1e-9, abs=1e-13)
+
+
+def test_kld_transfer_waste_the_check_on_every_variant(each_student):
+    for student in each_student[:40]:
+        p, q = _variant_of(student, "kld-transfer-waste")
+        assert (p == 0).sum() == 1 and (q > 0).all()
+        z = int(np.flatnonzero(p == 0)[0])
+        assert kl.check("kld-transfer-waste", -math.log(1 - q[z])).correct
+        assert not kl.check("kld-transfer-waste", math.log(1 - q[z])).correct
+
+
+def test_asym_transfer_larger_the_pieces_add_up_and_the_variants_differ(each_student):
+    """Solution: 'The difference ... is exactly the sum of the pieces, and each piece has the
+    sign of q_k - p_k'; the variants' two directions differ by at least 0.01 nats."""
+    for p, q in _random_pairs(2000, 4):
+        pieces = (p + q) * np.log(q / p)
+        assert pieces.sum() == pytest.approx(kl_div(q, p) - kl_div(p, q), abs=1e-12)
+        assert np.array_equal(np.sign(pieces), np.sign(q - p))
+    for student in each_student[:40]:
+        p, q = _variant_of(student, "asym-transfer-larger")
+        gap = abs(kl_div(p, q) - kl_div(q, p))
+        assert gap >= 0.01
+        assert kl.check("asym-transfer-larger", gap).correct
+        assert not kl.check("asym-transfer-larger", -gap).correct
+
+
+def test_asym_transfer_zero_the_chain_rule_and_its_bound():
+    """Solution: D(Q'||P') = D(Q'||P'_A) - log P'(A) >= -log P'(A); D(P'||Q') infinite."""
+    for p, q in _random_pairs(2000, 5, zeros_in="q"):
+        p = 0.9 * p + 0.1 / 5                        # P' gives every outcome some probability
+        kept = q > 0
+        share = p[kept].sum()
+        within = kl_div(q[kept], p[kept] / share)
+        assert kl_div(q, p) == pytest.approx(within - math.log(share), rel=1e-9)
+        assert kl_div(q, p) >= -math.log(share) - 1e-15
+        assert math.isinf(kl_div(p, q))
+
+
+def test_asym_transfer_zero_the_check_on_every_variant(each_student):
+    for student in each_student[:40]:
+        p, q = _variant_of(student, "asym-transfer-zero")
+        assert (q == 0).sum() == 1 and (p > 0).all()
+        kept = q > 0
+        within = kl_div(q[kept], p[kept] / p[kept].sum())
+        assert kl.check("asym-transfer-zero", within).correct
+        assert not kl.check("asym-transfer-zero", kl_div(q, p)).correct
+
+
+@pytest.mark.parametrize("notebook", [CH3, CH4], ids=lambda p: p.stem)
+def test_the_transfer_solutions_run_for_any_student(notebook, each_student):
+    """The solution cells compute from kl.variant, so they pass the check for every student."""
+    codes = ["".join(c["source"]) for c in cells(notebook)
+             if c["cell_type"] == "code" and "solution" in c["metadata"].get("tags", [])
+             and "kl.variant(" in "".join(c["source"])]
+    assert len(codes) == 2
+    for student in each_student[:8]:
+        for code in codes:
+            kl.student(student)
+            name = re.search(r'kl\.check\("([^"]+)", answer\)', code)[1]
+            scope = {"np": np, "kl": kl}
+            exec(code.replace(f'kl.check("{name}", answer)', f'feedback = kl.check("{name}", answer)'),
+                 scope)
+            assert scope["feedback"].correct, (notebook.stem, student, name)

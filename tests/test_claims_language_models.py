@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import special, stats
+from scipy import optimize, special, stats
 
 import klhelpers as kl
 from klhelpers.exercises import beyond
@@ -197,7 +197,47 @@ def _expected():
     e["lm_far_k3_rest"] = z - 1 - math.log(z)
     e["lm_far_rare"] = (1 - P[MAT]) / z
     e["lm_far_short"] = 1 - e["lm_far_k3_mat"] / e["lm_kl_b01"]
+
+    e["lm_dpo_err"] = DPO_ERROR
+    e["lm_live_n"] = 2000
+    live_tokens = _mulberry_tokens(Q, 2000, 2020)
+    live_rho = P[live_tokens] / Q[live_tokens]
+    e["lm_live_k1"] = float(np.mean(-np.log(live_rho)))
+    e["lm_live_k2"] = float(np.mean(0.5 * np.log(live_rho) ** 2))
+    e["lm_live_k3"] = float(np.mean(live_rho - 1 - np.log(live_rho)))
+    beta_t, history = 1.0, []
+    for _ in range(400):
+        error = min(max((kl_div(optimal_policy(P, REWARD, beta_t), P) - 0.5) / 0.5, -0.2), 0.2)
+        beta_t *= 1 + 0.1 * error
+        history.append(beta_t)
+    exact = optimize.brentq(lambda b: kl_div(optimal_policy(P, REWARD, b), P) - 0.5, 0.01, 10.0, xtol=1e-14)
+    e["lm_ctrl_target"], e["lm_ctrl_updates"] = 0.5, 400
+    e["lm_ctrl_beta"], e["lm_ctrl_exact"] = beta_t, exact
+    e["lm_ctrl_settled"] = next(t for t, b in enumerate(history) if abs(b / exact - 1) < 0.01) + 1
     return e
+
+
+def _mulberry_tokens(p, n, seed):
+    """The live twin's draws, from the definition of mulberry32 (32-bit integer arithmetic)."""
+    state, mask, out = seed & 0xFFFFFFFF, 0xFFFFFFFF, []
+    cdf = np.cumsum(p)
+    for _ in range(n):
+        state = (state + 0x6D2B79F5) & mask
+        t = ((state ^ (state >> 15)) * (state | 1)) & mask
+        t ^= (t + (((t ^ (t >> 7)) * (t | 61)) & mask)) & mask
+        u = ((t ^ (t >> 14)) & mask) / 4294967296
+        out.append(min(int(np.searchsorted(cdf, u, side="right")), len(p) - 1))
+    return np.array(out)
+
+
+def test_the_live_run_ends_near_the_exact_value_and_k2_above_it():
+    exact = kl_div(Q, P)
+    assert abs(EXPECTED["lm_live_k1"] - exact) < 0.03 and abs(EXPECTED["lm_live_k3"] - exact) < 0.01
+    assert EXPECTED["lm_live_k2"] - exact == pytest.approx(moments(Q, P)["k2"][0] - exact, abs=0.02)
+
+
+#: The DPO identity holds exactly; the chapter's value is rounding error, below 1e-12.
+DPO_ERROR = "below 1e-12"
 
 
 def _draws_from_q():
@@ -225,6 +265,9 @@ def test_every_glued_number_is_recomputed_here_and_every_quoted_one_is_glued():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_glued_value(name):
     expected = EXPECTED[name]
+    if expected == DPO_ERROR:
+        assert 0 <= GLUED[name] < 1e-12
+        return
     if isinstance(expected, int):
         assert GLUED[name] == expected
     else:
@@ -550,3 +593,52 @@ def test_citations():
     for key in ("schulman2020", "ziegler2019", "ouyang2022", "cover2006"):
         assert key in PROSE
     assert "Theorem 2.6.3" in PROSE and "2.7.3" in PROSE
+
+
+# -- issue 12: the reference, the objective over prompts, PPO, the per-token penalty, beta, DPO ------------
+
+def test_rlhf_section_names_the_sft_reference_the_prompt_average_ppo_and_the_per_token_penalty():
+    section = PROSE[PROSE.index("## The KL penalty in RLHF"):PROSE.index("## Estimating the penalty from samples")]
+    assert "SFT model" in section and r"\mathbb{E}_{x \sim \mathcal{D}}" in section
+    assert "PPO {cite:p}`schulman2017`" in section and "PPO-ptx" in section and r"\gamma" in section
+    assert "**per token**" in section and r"\pi_{\text{ref}}(y_t \mid x, y_{<t})" in section
+    assert "{cite:p}`rafailov2023`" in section and "proportional controller" in section
+
+
+def test_the_reward_is_beta_log_ratio_of_the_optimum_plus_a_constant():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        ref = rng.dirichlet(np.ones(6))
+        reward = rng.normal(size=6)
+        beta = rng.uniform(0.1, 3.0)
+        star = optimal_policy(ref, reward, beta)
+        recovered = beta * np.log(star / ref) + beta * log_z(ref, reward, beta)
+        np.testing.assert_allclose(recovered, reward, atol=1e-10)
+
+
+def test_the_controller_settles_where_the_optimum_drifts_the_target_and_its_sign_is_right():
+    assert EXPECTED["lm_ctrl_beta"] == pytest.approx(EXPECTED["lm_ctrl_exact"], rel=1e-6)
+    betas = np.linspace(0.05, 5, 50)
+    drifts = [kl_div(optimal_policy(P, REWARD, b), P) for b in betas]
+    assert all(a > b for a, b in zip(drifts, drifts[1:]))          # drift falls as beta grows
+    assert 1 < EXPECTED["lm_ctrl_settled"] < 400
+    # no update changes beta by more than 2%
+    assert 0.1 * 0.2 == pytest.approx(0.02)
+
+
+def test_the_optimal_policy_is_public_and_the_old_name_is_gone():
+    assert hasattr(kl, "optimal_policy") and not hasattr(kl, "kl_regularized_policy")
+    assert "kl_regularized_policy" not in CODE and "kl.optimal_policy" in CODE
+
+
+def test_the_transfer_answer_holds_for_every_variant():
+    try:
+        for i in range(200):
+            kl.student(f"s{i:04d}")
+            data = kl.variant("lm-transfer-rlhf")
+            small, large = data["betas"]
+            assert small < large
+            drift = [kl_div(optimal_policy(data["reference"], data["reward"], b), data["reference"]) for b in (small, large)]
+            assert drift[0] > drift[1]
+    finally:
+        kl.student("web")

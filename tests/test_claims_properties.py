@@ -406,3 +406,315 @@ def test_every_number_the_prose_quotes_is_checked_here(prose):
     checked = set(re.findall(r'"(prop_\w+)"', Path(__file__).read_text()))
     unchecked = quoted_names - checked
     assert not unchecked, f"numbers quoted in chapter 6 without a claims test: {sorted(unchecked)}"
+
+
+# ---------------------------------------------------------------- the theorems, stated, proved, cited
+
+def theorem(prose, title):
+    """The statement of the prf:theorem titled `title` (up to the closing fence)."""
+    start = prose.index("{prf:theorem} " + title)
+    return prose[start:prose.index("```", start)]
+
+
+def test_every_theorem_is_stated_proved_and_cited(prose):
+    titles = ["Jensen's inequality", "Gibbs' inequality", "Finite exactly under absolute continuity",
+              "Log-sum inequality", "Joint convexity", "Data processing inequality", "Pinsker's inequality",
+              "The divergence near P", "Chain rule for the divergence"]
+    positions = [prose.index("{prf:theorem} " + title) for title in titles]
+    assert positions == sorted(positions)                 # in this order
+    assert prose.count("{prf:proof}") == len(titles) - 1  # Jensen is quoted, the rest proved here
+    for title in titles[1:]:
+        after = prose[prose.index("{prf:theorem} " + title):]
+        assert after.index("{prf:proof}") < after.index("{prf:theorem}", 10) if after.count("{prf:theorem}") > 1 \
+            else "{prf:proof}" in after, title
+    for cited in ("Section 2.3", "Theorem 2.7.1", "Theorem 2.7.2", "Theorem 2.8.1", "Lemma 11.6.1",
+                  "Section 11.10", "Theorem 2.5.3"):
+        assert cited in prose, cited
+    assert "{doc}`05-two-variables`" in prose
+    assert prose.count("{cite:t}`cover2006`") >= 8
+
+
+def test_absolute_continuity_is_named_and_the_theorem_holds_on_random_supports():
+    rng = np.random.default_rng(7)
+    for _ in range(3000):
+        p = rng.dirichlet(np.ones(5)) * (rng.random(5) < 0.6)
+        q = rng.dirichlet(np.ones(5)) * (rng.random(5) < 0.6)
+        if p.sum() == 0 or q.sum() == 0:
+            continue
+        p, q = p / p.sum(), q / q.sum()
+        p_ll_q = all(q[k] > 0 for k in range(5) if p[k] > 0)
+        assert math.isfinite(kl_div(p, q)) == p_ll_q
+
+
+# ---------------------------------------------------------------- convexity
+
+def test_log_sum_inequality_with_its_equality_case():
+    rng = np.random.default_rng(8)
+    for _ in range(2000):
+        a, b = rng.uniform(0, 3, 4) * (rng.random(4) < 0.8), rng.uniform(0.01, 3, 4)
+        lhs = float(np.sum(special.xlogy(a, a) - special.xlogy(a, b)))
+        rhs = float(special.xlogy(a.sum(), a.sum()) - special.xlogy(a.sum(), b.sum()))
+        assert lhs >= rhs - 1e-12
+    b = rng.uniform(0.1, 2, 4)
+    a = 0.7 * b                                          # equal ratios: equality
+    assert float(np.sum(a * np.log(a / b))) == pytest.approx(a.sum() * math.log(a.sum() / b.sum()), abs=1e-14)
+
+
+def test_joint_convexity_on_the_running_example_and_at_random(glued, prose):
+    u = np.full(K, 0.2)
+    mixed = kl_div(0.5 * P + 0.5 * u, 0.5 * Q + 0.5 * P)
+    averaged = 0.5 * kl_div(P, Q) + 0.5 * kl_div(u, P)
+    check(glued, prose, "prop_cvx_mixed", mixed)
+    check(glued, prose, "prop_cvx_averaged", averaged)
+    assert mixed < averaged
+    rng = np.random.default_rng(27)
+    n = 10_000
+    p1, q1, p2, q2 = (rng.dirichlet([1.0] * 5, n) for _ in range(4))
+    lam = rng.uniform(0, 1, size=(n, 1))
+    div = lambda x, y: np.sum(special.rel_entr(x, y), axis=1)
+    slack = lam[:, 0] * div(p1, q1) + (1 - lam[:, 0]) * div(p2, q2) - div(lam * p1 + (1 - lam) * p2,
+                                                                        lam * q1 + (1 - lam) * q2)
+    check(glued, prose, "prop_cvx_n", n)
+    check(glued, prose, "prop_cvx_min_slack", float(f"{slack.min():.3g}"), rel=1e-12)
+    assert slack.min() >= 0                               # "never negative"
+
+
+# ---------------------------------------------------------------- data processing
+
+def merge_pair(d, i, j):
+    d = np.asarray(d, float)
+    return np.array([d[k] + (d[j] if k == i else 0) for k in range(len(d)) if k != j])
+
+
+def test_every_merge_of_two_tokens_lowers_the_divergence(glued, prose):
+    drops = {(i, j): kl_div(P, Q) - kl_div(merge_pair(P, i, j), merge_pair(Q, i, j))
+             for i in range(K) for j in range(i + 1, K)}
+    assert len(drops) == 10 and min(drops.values()) > 0   # "every merge lowers the divergence"
+    check(glued, prose, "prop_dp_min_drop", min(drops.values()))
+    check(glued, prose, "prop_dp_on_the", kl_div(merge_pair(P, ON, THE), merge_pair(Q, ON, THE)))
+    largest = max(drops, key=drops.get)
+    smallest = min(drops, key=drops.get)
+    assert largest == (CAT, ON) and smallest == (SAT, THE)   # the pairs the prose names
+    check(glued, prose, "prop_dp_big", kl_div(P, Q) - drops[CAT, ON])
+    check(glued, prose, "prop_dp_small", kl_div(P, Q) - drops[SAT, THE])
+    ratio = P / Q
+    check(glued, prose, "prop_ratio_cat", ratio[CAT])
+    check(glued, prose, "prop_ratio_on", ratio[ON])
+    check(glued, prose, "prop_ratio_sat", ratio[SAT])
+    check(glued, prose, "prop_ratio_the", ratio[THE])
+    assert ratio[CAT] > 1 > ratio[ON]                     # "err in opposite directions"
+    # "nearly equal": the closest pair of ratios on a log scale; and the drop grows with how far apart
+    # the two ratios are (on this example)
+    spread = {pair: abs(math.log(ratio[pair[0]] / ratio[pair[1]])) for pair in drops}
+    assert max(spread, key=spread.get) == largest and min(spread, key=spread.get) == smallest
+
+
+def test_data_processing_for_random_channels_and_the_equality_case():
+    rng = np.random.default_rng(9)
+    for _ in range(2000):
+        p, q = rng.dirichlet(np.ones(5)), rng.dirichlet(np.ones(5))
+        w = rng.dirichlet(np.ones(3), size=5)             # a channel: each row a distribution over 3 outputs
+        assert kl_div(p @ w, q @ w) <= kl_div(p, q) + 1e-12
+    q = np.array([0.1, 0.2, 0.3, 0.4])
+    p = np.array([0.15, 0.3, 0.25, 0.3])                  # p/q = 1.5 for outcomes 0 and 1
+    assert kl_div(merge_pair(p, 0, 1), merge_pair(q, 0, 1)) == pytest.approx(kl_div(p, q), abs=1e-15)
+    assert kl_div(merge_pair(p, 1, 2), merge_pair(q, 1, 2)) < kl_div(p, q)
+
+
+# ---------------------------------------------------------------- Pinsker
+
+def test_total_variation_is_the_largest_difference_over_events():
+    from itertools import product
+    rng = np.random.default_rng(10)
+    for _ in range(200):
+        p, q = rng.dirichlet(np.ones(5)), rng.dirichlet(np.ones(5))
+        tv = 0.5 * np.abs(p - q).sum()
+        events = [np.array(mask, bool) for mask in product([0, 1], repeat=5)]
+        assert max(abs(p[a].sum() - q[a].sum()) for a in events) == pytest.approx(tv, abs=1e-15)
+        a = p > q
+        assert p[a].sum() - q[a].sum() == pytest.approx(tv, abs=1e-15)
+        assert 0 <= tv <= 1
+
+
+def test_total_variation_is_a_distance():
+    """Symmetric, zero only at P = Q, and the triangle inequality, unlike KL, on random triples."""
+    rng = np.random.default_rng(18)
+    a, b, c = (rng.dirichlet(np.ones(5), 5000) for _ in range(3))
+    tv = lambda x, y: 0.5 * np.abs(x - y).sum(axis=1)
+    assert np.all(tv(a, c) <= tv(a, b) + tv(b, c) + 1e-15)
+    assert np.array_equal(tv(a, b), tv(b, a)) and np.all(tv(a, b) > 0) and np.all(tv(a, a) == 0)
+
+
+def test_pinsker_on_the_running_example_and_at_random(glued, prose):
+    tv = 0.5 * np.abs(P - Q).sum()
+    check(glued, prose, "prop_tv", tv)
+    check(glued, prose, "prop_pinsker", math.sqrt(kl_div(P, Q) / 2))
+    assert tv < math.sqrt(kl_div(P, Q) / 2)
+    rng = np.random.default_rng(11)
+    n = 20_000
+    a, b = (rng.dirichlet([1.0] * 5, n) for _ in range(2))
+    ratio = 0.5 * np.abs(a - b).sum(axis=1) / np.sqrt(np.sum(special.rel_entr(a, b), axis=1) / 2)
+    check(glued, prose, "prop_pin_n", n)
+    check(glued, prose, "prop_pin_max", ratio.max())
+    check(glued, prose, "prop_pin_median", np.median(ratio))
+    assert ratio.max() < 1                                # "never reaches 1"
+
+
+def test_pinsker_proof_steps():
+    """g(b) = d(a, b) - 2 (a - b)^2 has the derivative the proof writes, and is >= 0 for 0 < b <= a."""
+    d = lambda a, b: float(special.rel_entr(a, b) + special.rel_entr(1 - a, 1 - b))
+    for a in (0.05, 0.3, 0.5, 0.9, 0.999):
+        for b in np.linspace(1e-4, a, 60):
+            assert d(a, b) - 2 * (a - b) ** 2 >= -1e-15
+            if 1e-3 < b < a - 1e-3:
+                h = 1e-6
+                numeric = ((d(a, b + h) - 2 * (a - b - h) ** 2) - (d(a, b - h) - 2 * (a - b + h) ** 2)) / (2 * h)
+                assert numeric == pytest.approx((b - a) * (1 / (b * (1 - b)) - 4), rel=1e-5, abs=1e-8)
+    assert max(b * (1 - b) for b in np.linspace(0, 1, 1001)) == 0.25
+    # Cover & Thomas's form: D in bits >= ||P - Q||_1^2 / (2 ln 2), the same statement in other units
+    rng = np.random.default_rng(12)
+    for _ in range(500):
+        p, q = rng.dirichlet(np.ones(4)), rng.dirichlet(np.ones(4))
+        l1 = np.abs(p - q).sum()
+        bits = kl_div(p, q) / math.log(2)
+        assert (bits >= l1 ** 2 / (2 * math.log(2)) - 1e-12) == (kl_div(p, q) >= 2 * (l1 / 2) ** 2 - 1e-12)
+
+
+def test_the_bound_works_in_one_direction_only(glued, prose):
+    from fractions import Fraction as F
+    p = [F(40, 100), F(30, 100), F(10, 100), F(15, 100), F(5, 100)]
+    q = [F(20, 100), F(25, 100), F(30, 100), F(15, 100), F(10, 100)]
+    q_no_mat = [F(20, 90), F(25, 90), F(30, 90), F(15, 90), F(0)]
+    tv = lambda x, y: sum(abs(a - b) for a, b in zip(x, y)) / 2
+    assert tv(p, q) == tv(p, q_no_mat) == F(1, 4)        # "exactly as far in total variation"
+    check(glued, prose, "prop_tv_nomat", 0.25)
+    assert kl_div(P, Q_NO_MAT) == math.inf
+
+
+def test_a_kl_budget_bounds_every_event(glued, prose):
+    check(glued, prose, "prop_budget", 0.02)
+    check(glued, prose, "prop_budget_tv", math.sqrt(0.02 / 2))
+    assert round(math.sqrt(0.02 / 2), 2) == 0.1
+    # a policy 0.02 nats away moves no event by more than 0.1: try many random ones near a reference
+    rng = np.random.default_rng(13)
+    ref = rng.dirichlet(np.ones(6))
+    for _ in range(500):
+        pi = ref * np.exp(rng.normal(0, 0.3, 6))
+        pi /= pi.sum()
+        if kl_div(pi, ref) <= 0.02:
+            assert 0.5 * np.abs(pi - ref).sum() <= 0.1
+
+
+# ---------------------------------------------------------------- near P
+
+def test_the_local_theorem_and_the_fisher_information(glued, prose):
+    rng = np.random.default_rng(14)
+    for _ in range(50):
+        p = rng.dirichlet(np.ones(5))
+        h = rng.normal(size=5)
+        h -= h.mean()
+        t = 1e-3 * p.min() / np.abs(h).max()
+        pt = p + t * h
+        quad = t**2 / 2 * np.sum(h**2 / p)
+        assert kl_div(p, pt) == pytest.approx(quad, rel=5e-3)
+        assert 0.5 * np.sum((p - pt) ** 2 / pt) == pytest.approx(quad, rel=5e-3)
+    # Fisher information of the line P_t at t = 0, by numerical differentiation of log p_t
+    h, eps = Q - P, 1e-6
+    score = (np.log(P + eps * h) - np.log(P - eps * h)) / (2 * eps)
+    fisher = float(np.sum(P * score**2))
+    chi2_qp = float(np.sum((Q - P) ** 2 / P))
+    assert fisher == pytest.approx(chi2_qp, rel=1e-8)
+    check(glued, prose, "prop_chi2", chi2_qp)
+    assert "half the Fisher information times the squared step" in prose
+    assert r"\sum_k \frac{h_k^2}{p_k}" in theorem(prose, "The divergence near P")
+
+
+def local_ratio(target, t):
+    pt = P + t * (target - P)
+    return kl_div(P, pt) / (0.5 * float(np.sum((P - pt) ** 2 / pt)))
+
+
+def test_how_far_the_chi_square_approximation_reaches(glued, prose):
+    path = np.linspace(0.001, 0.999, 999)
+    to_q = np.array([local_ratio(Q, t) for t in path])
+    to_no_mat = np.array([local_ratio(Q_NO_MAT, t) for t in path])
+    assert np.all(to_q > 1)                               # "stays above 1"
+    check(glued, prose, "prop_loc_q_max", to_q.max())
+    check(glued, prose, "prop_loc_q_argmax", path[to_q.argmax()])
+    check(glued, prose, "prop_loc_q_1", local_ratio(Q, 1.0))
+    assert abs(local_ratio(Q, 1.0) - 1) < 0.05            # "a good stand-in even for the full step"
+    # "far from P it can be off in any direction": above 1 towards Q, far below towards a big q(mat)
+    far = np.array([0.05, 0.05, 0.05, 0.05, 0.8])
+    assert kl_div(P, far) / (0.5 * np.sum((P - far) ** 2 / far)) < 0.7 < 1 < to_q.max()
+    check(glued, prose, "prop_loc_nomat_05", local_ratio(Q_NO_MAT, 0.5))
+    check(glued, prose, "prop_loc_nomat_09", local_ratio(Q_NO_MAT, 0.9))
+    check(glued, prose, "prop_loc_nomat_099", local_ratio(Q_NO_MAT, 0.99))
+    assert local_ratio(Q_NO_MAT, 0.9) < local_ratio(Q_NO_MAT, 0.5) and local_ratio(Q_NO_MAT, 0.99) < 0.2
+    # the figure's words: towards Q up to about 1.1 near t = 0.5, ends near 1.02; the other falls to near 0
+    caption, alt = figure(json.loads(NOTEBOOK.read_text())["cells"], "fig-prop-local-ratio")
+    assert round(to_q.max(), 1) == 1.1 and abs(path[to_q.argmax()] - 0.5) < 0.05 and "about 1.1 near t = 0.5" in alt
+    assert round(local_ratio(Q, 1.0), 2) == 1.02 and "ends near 1.02" in alt
+    assert to_no_mat[-1] < 0.02 and "near 0 at t = 1" in alt
+    top = path[to_no_mat.argmax()]
+    assert round(to_no_mat.max(), 2) == 1.09 and abs(top - 0.34) < 0.01 and "about 1.09 near t = 0.34" in alt
+    below = path[np.argmax(to_no_mat < 1)]
+    assert abs(below - 0.66) < 0.01 and np.all(to_no_mat[path > below] < 1) and "below 1 near t = 0.66" in alt
+    # why: the mat terms, as q(mat) -> 0
+    for q_mat in (1e-4, 1e-6):
+        assert (P[MAT] - q_mat) ** 2 / q_mat == pytest.approx(P[MAT] ** 2 / q_mat, rel=0.03)
+
+
+def test_chain_rule_on_a_random_pair_of_tables():
+    rng = np.random.default_rng(15)
+    pxy, qxy = rng.dirichlet(np.ones(12)).reshape(3, 4), rng.dirichlet(np.ones(12)).reshape(3, 4)
+    px, qx = pxy.sum(1), qxy.sum(1)
+    cond = sum(px[x] * kl_div(pxy[x] / px[x], qxy[x] / qx[x]) for x in range(3))
+    assert kl_div(pxy.ravel(), qxy.ravel()) == pytest.approx(kl_div(px, qx) + cond, abs=1e-13)
+
+
+def test_units_paragraph_names_what_carries_over(prose):
+    assert "convexity, data processing" in prose
+    assert r"\chi^2 / (2 \ln 2)" in prose
+    rng = np.random.default_rng(16)
+    p = rng.dirichlet(np.ones(5))
+    t = 1e-4
+    pt = p + t * (Q - P)
+    assert kl_div(p, pt) / math.log(2) == pytest.approx(float(np.sum((p - pt) ** 2 / pt)) / (2 * math.log(2)),
+                                                        rel=1e-3)
+
+
+# ---------------------------------------------------------------- the explorers and the transfer exercises
+
+def test_the_chapter_shows_the_explorers_its_prose_describes(cells, prose):
+    calls = ["".join(c["source"]) for c in cells if c["cell_type"] == "code" and "kl.explore(" in "".join(c["source"])]
+    assert calls == ['kl.explore(show=("kl_pq",), merge=("on", "the"))',
+                     'kl.explore(show=("kl_pq", "total_variation", "pinsker_bound", "half_chi_square"))']
+    # "the merged value never rises above the other": data processing on random Q
+    rng = np.random.default_rng(17)
+    for q in rng.dirichlet(np.ones(5), 500):
+        assert kl_div(merge_pair(P, ON, THE), merge_pair(q, ON, THE)) <= kl_div(P, q) + 1e-12
+    # "move one slider a step or two: they move together; move far and they part"
+    near = P + 0.02 * (np.eye(K)[SAT] - P)
+    assert abs(kl_div(P, near) / (0.5 * np.sum((P - near) ** 2 / near)) - 1) < 0.01
+    far = np.array([0.05, 0.05, 0.05, 0.05, 0.8])
+    assert abs(kl_div(P, far) / (0.5 * np.sum((P - far) ** 2 / far)) - 1) > 0.3
+    assert "Set Q = P" in prose and "Tab to a bar" in prose
+
+
+def test_transfer_exercises_are_per_student_and_predict_then_verify(cells, prose):
+    for label, name in (("prop-merge-drop", "prop-merge"), ("prop-pinsker-mine", "prop-pinsker")):
+        exercise = prose[prose.index(f":label: {label}"):]
+        exercise = exercise[:exercise.index("```")]
+        assert f'kl.variant("{name}")' in exercise and "**Predict**" in exercise and "**Verify**" in exercise
+        tries = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"
+                 and f'kl.check("{label}"' in "".join(c["source"])]
+        assert len(tries) == 2                           # the student's cell and the solution
+        assert "prediction = ..." in tries[0] and f'kl.variant("{name}")' in tries[1]
+    assert "which is larger" in prose[prose.index(":label: prop-merge-drop"):].lower()
+    # different students, different data
+    first = kl.variant("prop-merge")
+    kl.student("s-test-1")
+    try:
+        assert not np.array_equal(kl.variant("prop-merge")[0], first[0])
+    finally:
+        kl.student(kl.exercises.DEFAULT_STUDENT)

@@ -34,10 +34,17 @@ def number(text):
     return math.inf if text == "∞" else float(text)
 
 
-def expected_values(p, q):
-    """Every readout the explorer can show, computed by klhelpers."""
+def expected_values(p, q, merge=None):
+    """Every readout the explorer can show, computed by klhelpers (merge: the two merged tokens' indices)."""
     values = {"kl_pq": kl.kl_divergence(p, q), "kl_qp": kl.kl_divergence(q, p), "gap": kl.kl_divergence(p, q),
-              "entropy_p": kl.entropy(p), "cross_entropy_pq": kl.cross_entropy(p, q)}
+              "entropy_p": kl.entropy(p), "cross_entropy_pq": kl.cross_entropy(p, q),
+              "total_variation": kl.total_variation(p, q), "pinsker_bound": math.sqrt(kl.kl_divergence(p, q) / 2),
+              "half_chi_square": kl.chi_square(p, q) / 2}
+    if merge is not None:
+        i, j = merge
+        def merged(d):
+            return np.delete(np.where(np.arange(len(d)) == i, d[i] + d[j], d), j)
+        values["kl_merged"] = kl.kl_divergence(merged(p), merged(np.asarray(q, dtype=float)))
     return values
 
 
@@ -48,7 +55,7 @@ def check_against_klhelpers(explorer, q=None):
     p = np.array(config["p"])
     if q is None:
         q = kl.normalize(state["weights"])
-    expected = expected_values(p, q)
+    expected = expected_values(p, q, config.get("merge"))
     for token, qk, c_pq, c_qp in zip(config["tokens"], q, kl.kl_contributions(p, q),
                                      kl.kl_contributions(q, p)):
         expected[f"q:{token}"] = qk
@@ -57,6 +64,7 @@ def check_against_klhelpers(explorer, q=None):
     # What the chapter chose to show is shown, each q is shown, and nothing unknown is.
     required = set(config["show"]) | {f"q:{token}" for token in config["tokens"]}
     required |= {f"{term}:{token}" for term in config["terms"] for token in config["tokens"]}
+    required |= {"kl_merged"} if "merge" in config else set()
     assert required <= set(shown) <= set(expected), sorted(set(shown) ^ required)
     for name, value in ((name, expected[name]) for name in shown):
         got = number(shown[name])
@@ -189,11 +197,14 @@ def test_sliders_have_accessible_names_and_readouts_are_live(chapter):
     explorer = page.locator(EXPLORER).first
     tokens = explorer.evaluate(READ_STATE)["config"]["tokens"]
     for token in tokens:
-        assert explorer.get_by_role("slider", name=re.compile(rf"\b{re.escape(token)}\b")).count() == 1
+        assert explorer.get_by_role("slider", name=re.compile(rf"\b{re.escape(token)}\b")).count() == 2
+        assert explorer.get_by_role("slider", name=f"Weight in Q of {token}", exact=True).count() == 1
+        assert explorer.get_by_role("slider", name=f"Q bar of {token}: its probability q", exact=True).count() == 1
     live = explorer.locator('[aria-live="polite"] [data-quantity="kl_pq"], [role="status"]')
     assert live.count() >= 1
     assert explorer.locator('[aria-live] [data-quantity="kl_pq"]').count() == 1
-    assert explorer.locator("svg[role='img'][aria-label]").count() == 1
+    # The chart is labelled; it is a group once the script has put a slider over each Q bar.
+    assert explorer.locator("svg.kl-chart[role='group'][aria-label]").count() == 1
     assert_clean(chapter)
 
 
@@ -291,4 +302,60 @@ def test_chapter_3_follows_q_mat_down_to_zero_as_its_text_says(open_page):
     lowest = int(np.argmin(values))
     assert 0.03 < shares[lowest] < 0.08 and values[lowest] < values[0]
     assert np.all(np.diff(values[lowest:-1]) > 0) and values[-1] == math.inf
+    assert_clean(watched)
+
+
+def test_each_q_bar_takes_keyboard_focus_and_the_arrow_keys_move_it(chapter):
+    """Issue 14: Tab reaches a slider over each Q bar (role, label, aria-valuenow); the arrow keys move
+    that token's q by 0.01, the others in proportion, and every readout follows."""
+    page = chapter.page
+    explorer = page.locator(EXPLORER).first
+    handles = explorer.locator("svg.kl-chart rect[data-handle]")
+    assert handles.count() == len(kl.VOCAB)
+    handles.first.focus()
+    for k, token in enumerate(kl.VOCAB):
+        handle = explorer.get_by_role("slider", name=f"Q bar of {token}: its probability q")
+        assert handle.evaluate("e => e === document.activeElement"), token
+        q_before = np.array(explorer.evaluate("root => root.__klState().q"))
+        assert float(handle.get_attribute("aria-valuenow")) == pytest.approx(q_before[k], abs=1e-4)
+        page.keyboard.press("ArrowUp")
+        page.keyboard.press("ArrowUp")
+        page.keyboard.press("ArrowDown")
+        q = np.array(explorer.evaluate("root => root.__klState().q"))
+        np.testing.assert_allclose(q, kl.with_share(q_before, k, q_before[k] + 0.01), atol=1e-12)
+        check_against_klhelpers(explorer, q=q)
+        assert float(handle.get_attribute("aria-valuenow")) == pytest.approx(q[k], abs=1e-4)
+        page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Home")  # mat: q = 0 where p > 0
+    state = check_against_klhelpers(explorer, q=np.array(explorer.evaluate("root => root.__klState().q")))
+    assert state["shown"]["kl_pq"] == "∞"
+    assert_clean(chapter)
+
+
+def test_chapter_6_shows_the_inequalities_and_the_merge_as_its_text_says(open_page):
+    """Chapter 6: TV(P, Q) <= sqrt(D/2) (Pinsker) and D after merging on and the <= D, as Q moves."""
+    watched = open_page("book/06-properties.html")
+    explorers = watched.page.locator(EXPLORER)
+    configs = [json.loads(explorers.nth(i).evaluate(
+        "root => root.querySelector('script[type=\"application/json\"]').textContent"))
+        for i in range(explorers.count())]
+    merging = [i for i, c in enumerate(configs) if "merge" in c]
+    pinsker = [i for i, c in enumerate(configs) if "pinsker_bound" in c["show"]]
+    assert merging and pinsker
+    first = configs[merging[0]]
+    assert [first["tokens"][k] for k in first["merge"]] == ["on", "the"]
+    rng = np.random.default_rng(6)
+    for index in merging + pinsker:
+        explorer = explorers.nth(index)
+        sliders = explorer.locator('input[type="range"]')
+        for _ in range(8):
+            sliders.nth(int(rng.integers(sliders.count()))).fill(str(round(float(rng.uniform(0, 1)), 2)))
+            shown = check_against_klhelpers(explorer)["shown"]
+            if shown["kl_pq"] == "∞":
+                continue
+            if "kl_merged" in shown:
+                assert number(shown["kl_merged"]) <= number(shown["kl_pq"])
+            if "pinsker_bound" in shown:
+                assert number(shown["total_variation"]) <= number(shown["pinsker_bound"])
     assert_clean(watched)

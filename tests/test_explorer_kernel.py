@@ -262,3 +262,44 @@ def test_the_twins_chart_is_drawn_in_python_for_the_first_paint():
     for k in range(len(kl.VOCAB)):
         assert heights[("p", k)] == pytest.approx(scale * kl.P[k], abs=0.01)
         assert heights[("q", k)] == pytest.approx(scale * kl.Q[k], abs=0.01)
+
+
+# -- chapter 6: total variation, Pinsker's bound, half the chi-square, and merging two tokens ------------
+
+INEQUALITIES = ("kl_pq", "total_variation", "pinsker_bound", "half_chi_square")
+
+
+def merged_on_the(d):
+    d = np.asarray(d, dtype=float)
+    return np.r_[d[:2], d[2] + d[3], d[4:]]
+
+
+def test_the_inequality_readouts_and_the_merge_follow_the_sliders_in_jupyter():
+    explorer = kl.explore(show=INEQUALITIES, merge=("the", "on"))  # either order names the same merge
+    rng = np.random.default_rng(61)
+    for _ in range(20):
+        explorer.sliders[int(rng.integers(5))].value = round(float(rng.uniform(0, 1)), 2)
+        q = kl.normalize([s.value for s in explorer.sliders])
+        want = {"kl_pq": kl.kl_divergence(kl.P, q), "total_variation": kl.total_variation(kl.P, q),
+                "pinsker_bound": math.sqrt(kl.kl_divergence(kl.P, q) / 2),
+                "half_chi_square": kl.chi_square(kl.P, q) / 2,
+                "kl_merged": kl.kl_divergence(merged_on_the(kl.P), merged_on_the(q))}
+        for name, value in want.items():
+            assert shown(explorer.readout(name)) == pytest.approx(value, abs=5e-5), name
+        assert want["total_variation"] <= want["pinsker_bound"]
+        assert want["kl_merged"] <= want["kl_pq"] + 1e-12
+    assert "after merging on and the into one token" in explorer._readouts.value
+    assert "after merging on and the" in explorer.html
+
+
+def test_without_merge_nothing_changes_for_the_earlier_chapters():
+    explorer = kl.explore()
+    assert "kl_merged" not in explorer.html and '"merge"' not in explorer.html
+    with pytest.raises(KeyError):
+        explorer.readout("kl_merged")
+
+
+@pytest.mark.parametrize("merge", ["on", ("on",), ("on", "on"), ("on", "dog"), ("on", "the", "mat")])
+def test_a_bad_merge_is_refused(merge):
+    with pytest.raises(ValueError, match="merge must be two different tokens"):
+        kl.explore(merge=merge)

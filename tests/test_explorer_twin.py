@@ -32,7 +32,12 @@ def assert_shows_klhelpers(explorer):
     q, shown = np.array(now["q"]), now["shown"]
     expected = {"entropy_p": kl.entropy(kl.P), "cross_entropy_pq": kl.cross_entropy(kl.P, q),
                 "gap": kl.kl_divergence(kl.P, q), "kl_pq": kl.kl_divergence(kl.P, q),
-                "kl_qp": kl.kl_divergence(q, kl.P)}
+                "kl_qp": kl.kl_divergence(q, kl.P), "total_variation": kl.total_variation(kl.P, q),
+                "pinsker_bound": math.sqrt(kl.kl_divergence(kl.P, q) / 2),
+                "half_chi_square": kl.chi_square(kl.P, q) / 2,
+                # merging "on" and "the" (indices 2 and 3): the only merge these tests use
+                "kl_merged": kl.kl_divergence(np.r_[kl.P[:2], kl.P[2] + kl.P[3], kl.P[4:]],
+                                              np.r_[q[:2], q[2] + q[3], q[4:]])}
     for k, token in enumerate(kl.VOCAB):
         expected[f"q:{token}"] = q[k]
         expected[f"contrib_pq:{token}"] = kl.kl_contributions(kl.P, q)[k]
@@ -157,3 +162,105 @@ def test_tick_labels_keep_their_decimals_when_the_scale_changes(browser):
     labels = explorer.locator('svg.kl-chart g[data-axis="y"] text').all_text_contents()
     assert labels and all(re.fullmatch(r"\d\.\d", label) for label in labels), labels
     watched.context.close()
+
+
+# -- chapter 6: the inequalities' readouts, merging two tokens, the Q bars as keyboard sliders -------------
+
+INEQUALITIES = ("kl_pq", "total_variation", "pinsker_bound", "half_chi_square")
+
+
+@pytest.fixture
+def inequality_page(browser):
+    watched = open_twins(browser, kl.explore(show=INEQUALITIES, merge=("on", "the")).html,
+                         viewport={"width": 390, "height": 844})
+    yield watched
+    watched.context.close()
+
+
+def test_pinsker_and_merging_readouts_follow_random_settings(inequality_page):
+    """TV(P, Q) never exceeds sqrt(D/2), and merging on and the never raises D: as the page shows them."""
+    explorer = inequality_page.page.locator(EXPLORER)
+    sliders = explorer.locator('input[type="range"]')
+    rng = np.random.default_rng(6)
+    seen = 0
+    for _ in range(15):
+        sliders.nth(int(rng.integers(5))).fill(str(round(float(rng.uniform(0, 1)), 2)))
+        q, shown = assert_shows_klhelpers(explorer)
+        assert set(shown) == set(INEQUALITIES) | {"kl_merged"} | {f"q:{t}" for t in kl.VOCAB} | {
+            f"contrib_pq:{t}" for t in kl.VOCAB}
+        if shown["kl_pq"] != "∞":
+            seen += 1
+            assert float(shown["total_variation"]) <= float(shown["pinsker_bound"])
+            assert float(shown["kl_merged"]) <= float(shown["kl_pq"])
+    assert seen >= 10
+    assert inequality_page.errors == [] and inequality_page.outside_requests == []
+
+
+def test_the_merged_readout_is_labelled_with_its_tokens(inequality_page):
+    label = inequality_page.page.locator(f'{EXPLORER} dl.kl-readouts div:has([data-quantity="kl_merged"])')
+    assert "merging on and the" in label.text_content()
+
+
+def test_each_q_bar_is_a_keyboard_slider(inequality_page):
+    """Issue 14: Tab reaches the Q bars (a handle over each, as tall as the plot); the arrow keys move
+    a bar's q as a slider does, the others in proportion, and the handle says its value to assistive
+    technology. On a phone each handle is a target a finger can hit."""
+    page = inequality_page.page
+    explorer = page.locator(EXPLORER)
+    bars = explorer.locator("svg.kl-chart rect[data-handle]")  # one handle over each Q bar
+    assert bars.count() == 5
+    for k, token in enumerate(kl.VOCAB):
+        bar = explorer.get_by_role("slider", name=f"Q bar of {token}: its probability q")
+        assert bar.count() == 1 and bar.get_attribute("tabindex") == "0"
+        assert float(bar.get_attribute("aria-valuenow")) == pytest.approx(kl.Q[k], abs=1e-4)
+    for k in range(5):
+        box = bars.nth(k).bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, box
+    bar = bars.nth(2)  # "on"
+    bar.focus()
+    assert bar.evaluate("e => e === document.activeElement")
+    expected = kl.Q.copy()
+    for key, step in (("ArrowUp", 0.01), ("ArrowUp", 0.01), ("ArrowRight", 0.01), ("ArrowDown", -0.01),
+                      ("PageUp", 0.1), ("PageDown", -0.1), ("ArrowLeft", -0.01)):
+        page.keyboard.press(key)
+        expected = kl.with_share(expected, 2, min(max(expected[2] + step, 0.0), 1.0))
+        q, shown = assert_shows_klhelpers(explorer)
+        np.testing.assert_allclose(q, expected, atol=1e-12)
+        assert float(bar.get_attribute("aria-valuenow")) == pytest.approx(q[2], abs=1e-4)
+        assert bar.evaluate("e => e === document.activeElement")  # focus stays on the bar
+    page.keyboard.press("Home")
+    q, shown = assert_shows_klhelpers(explorer)
+    assert q[2] == 0 and shown["kl_pq"] == "∞" and shown["half_chi_square"] == "∞"
+    assert shown["total_variation"] != "∞"  # TV stays finite where D_KL does not
+    page.keyboard.press("End")
+    q, _ = assert_shows_klhelpers(explorer)
+    assert q[2] == 1
+    # Tab moves on to the next bar, which works too; the sliders follow the bars.
+    page.keyboard.press("Tab")
+    assert bars.nth(3).evaluate("e => e === document.activeElement")
+    page.keyboard.press("ArrowUp")
+    q, _ = assert_shows_klhelpers(explorer)
+    assert q[3] == pytest.approx(0.01)
+    weights = [float(v) for v in explorer.locator('input[type="range"]').evaluate_all(
+        "inputs => inputs.map(i => i.value)")]
+    np.testing.assert_allclose(kl.normalize(weights), q, atol=0.01)
+    assert inequality_page.errors == []
+
+
+def test_the_explorer_with_its_new_parts_passes_axe(inequality_page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    inequality_page.page.evaluate("document.title = 'Q explorer'")  # the bare test page has none
+    inequality_page.page.locator('rect[data-handle="1"]').focus()  # with a handle focused, too
+    results = Axe().run(inequality_page.page)
+    serious = [(v["id"], v["help"]) for v in results.response["violations"]
+               if v.get("impact") in ("serious", "critical")]
+    assert serious == []
+
+
+def test_the_value_labels_are_legible_on_a_phone(inequality_page):
+    """Every text of the explorer's charts is at least 11 px at 390 px wide, the bars' value labels too."""
+    sizes = inequality_page.page.evaluate("""() => [...document.querySelectorAll('.kl-interactive svg')]
+        .flatMap(svg => [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+        .map(t => parseFloat(getComputedStyle(t).fontSize) * svg.getScreenCTM().a))""")
+    assert sizes and min(sizes) >= 11, sorted(sizes)[:3]

@@ -37,7 +37,8 @@ EXPORTS = [
     "gaussianFamily", "twoPeaks", "fitObjective", "localFits", "fitGaussian", "shareKept",
     "marginals", "jointEntropy", "conditionalEntropy", "independentJoint", "mutualInformation", "conditionalKl",
     "totalVariation", "chiSquare", "klGaussian", "gaussianEntropy", "posterior", "logEvidence", "elbo",
-    "estimatorValuesByToken", "klGradient", "estimatorGradient", "trainPolicy",
+    "discretizeGaussian", "binnedKlGaussian",
+    "estimatorValuesByToken", "klGradient", "estimatorGradient", "trainPolicy", "optimalPolicy",
 ]
 RTOL = 1e-12
 TINY = 1e-300         # below this, compare to RTOL * TINY absolute
@@ -417,6 +418,13 @@ def theory_cases(rng):
         cases.append(("klGaussian", args, kl.kl_gaussian(*args)))
     for sigma in (1e-3, 0.242, 1.0, 37.0):
         cases.append(("gaussianEntropy", [sigma], kl.gaussian_entropy(sigma)))
+    for mu, sigma, width, half in [(0.0, 1.0, 0.5, 30.0), (1.3, 0.2, 2.0, 30.0), (-2.7, 3.0, 0.01, 30.0),
+                                   (0.4, 0.7, 0.25, 5.0), (3.0, 0.05, 0.1, 4.0)]:
+        cases.append(("discretizeGaussian", [mu, sigma, width, half],
+                      kl.discretize_gaussian(mu, sigma, width, half).tolist()))
+    for args in [(0.0, 1.0, 1.0, 2.0, 0.5, 30.0), (-2.9, 2.75, 0.2, 0.6, 0.01, 30.0), (3.0, 0.2, -3.0, 3.0, 2.0, 30.0),
+                 (0.1, 0.2, 0.1, 0.2, 0.05, 30.0), (1.0, 1.0, 1.0 + 1e-9, 1.0, 0.25, 10.0)]:
+        cases.append(("binnedKlGaussian", list(args), kl.binned_kl_gaussian(*args)))
     for x, noise, m, v in [(2.0, 1.0, 1.0, 0.7), (-1.3, 0.3, 0.0, 2.0), (0.0, 2.0, -0.5, 0.1), (5.0, 0.1, 4.9, 0.05)]:
         cases.append(("posterior", [x, noise], list(kl.posterior(x, noise))))
         cases.append(("logEvidence", [x, noise], kl.log_evidence(x, noise)))
@@ -437,6 +445,12 @@ def theory_cases(rng):
         runs = kl.train_policy(np.log(kl.P), kl.P, reward, 0.2, estimator, placement, steps=60, learning_rate=1.0)
         cases.append(("trainPolicy", [np.log(kl.P).tolist(), kl.P.tolist(), reward, 0.2, estimator, placement, 60, 1.0],
                       runs.tolist()))
+    for _ in range(12):  # rlhf.optimal_policy, a zero in the reference among them
+        ref, r = rng.dirichlet(np.ones(5)), rng.normal(0, 2, 5)
+        ref[rng.integers(5)] = 0.0 if rng.random() < 0.3 else ref[0]
+        ref = ref / ref.sum()
+        beta = float(rng.choice([0.05, 0.3, 1.0, 4.0]))
+        cases.append(("optimalPolicy", [ref.tolist(), r.tolist(), beta], kl.optimal_policy(ref, r, beta).tolist()))
     return cases
 
 
@@ -586,9 +600,12 @@ def smoke_calls():
             ["totalVariation", [[0.5, 0.5], [0.25, 0.75]]], ["chiSquare", [[0.5, 0.5], [0.25, 0.75]]],
             ["klGaussian", [0.0, 1.0, 1.0, 2.0]], ["gaussianEntropy", [1.0]], ["posterior", [2.0, 1.0]],
             ["logEvidence", [2.0, 1.0]], ["elbo", [2.0, 1.0, 0.5, 0.5]],
+            ["discretizeGaussian", [0.0, 1.0, 0.5, 2.0]],
+            ["binnedKlGaussian", [0.0, 1.0, 1.0, 2.0, 0.5, 2.0]],
             ["estimatorValuesByToken", [[0.0, 0.0], [0.25, 0.75]]], ["klGradient", [[0.0, 0.0], [0.25, 0.75], "reverse"]],
             ["estimatorGradient", [[0.0, 0.0], [0.25, 0.75], "k3", "loss"]],
-            ["trainPolicy", [[0.0, 0.0], [0.25, 0.75], [0.0, 1.0], 1.0, "k2", "loss", 3, 0.5]]]
+            ["trainPolicy", [[0.0, 0.0], [0.25, 0.75], [0.0, 1.0], 1.0, "k2", "loss", 3, 0.5]],
+            ["optimalPolicy", [[0.5, 0.5], [0.0, 1.0], 1.0]]]
 
 
 # In a Web Worker there is no window and no document: any access to them would throw.

@@ -1,12 +1,13 @@
 """klhelpers.logits, .estimators and .rlhf against independent formulas: scipy.special, scipy.stats, exact sums, sampling theory."""
 
 import math
+import re
 
 import numpy as np
 import pytest
 import scipy.special
 import scipy.stats
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -332,7 +333,7 @@ distributions = arrays(np.float64, st.integers(2, 8), elements=st.floats(0.01, 1
 @given(distributions, st.data(), st.floats(0.01, 100.0))
 def test_regularized_policy_is_the_maximiser(reference, data, beta):
     reward = data.draw(arrays(np.float64, reference.shape, elements=st.floats(-5, 5)))
-    policy = kl.kl_regularized_policy(reference, reward, beta)
+    policy = kl.optimal_policy(reference, reward, beta)
     np.testing.assert_allclose(policy, scipy.special.softmax(np.log(reference) + reward / beta), rtol=1e-9, atol=1e-300)
     best = kl.rlhf_objective(policy, reference, reward, beta)
     # the optimum's value in closed form: beta * log sum_y ref(y) exp(r(y) / beta)
@@ -349,7 +350,7 @@ def test_policy_drifts_from_reference_as_beta_shrinks():
     reference = kl.P
     reward = np.array([0.0, 0.0, 0.0, 0.0, 1.0])   # only "mat" is rewarded
     betas = [100.0, 3.0, 1.0, 0.3, 0.1, 0.01]
-    policies = [kl.kl_regularized_policy(reference, reward, b) for b in betas]
+    policies = [kl.optimal_policy(reference, reward, b) for b in betas]
     drift = [kl.kl_divergence(pi, reference) for pi in policies]
     rewards = [float(pi @ reward) for pi in policies]
     assert drift == sorted(drift) and rewards == sorted(rewards)
@@ -359,9 +360,9 @@ def test_policy_drifts_from_reference_as_beta_shrinks():
 
 
 def test_reference_zeros_stay_zero_and_tiny_beta_is_stable():
-    policy = kl.kl_regularized_policy([0.5, 0.5, 0.0], [0.0, 1.0, 100.0], 1e-12)
+    policy = kl.optimal_policy([0.5, 0.5, 0.0], [0.0, 1.0, 100.0], 1e-12)
     np.testing.assert_array_equal(policy, [0.0, 1.0, 0.0])
-    policy = kl.kl_regularized_policy([0.2, 0.8], [1e6, 0.0], 1e-3)
+    policy = kl.optimal_policy([0.2, 0.8], [1e6, 0.0], 1e-3)
     np.testing.assert_array_equal(policy, [1.0, 0.0])
 
 
@@ -374,12 +375,12 @@ def test_rlhf_objective_values_and_direction():
 
 
 @pytest.mark.parametrize("call, name", [
-    (lambda: kl.kl_regularized_policy([0.5, 0.5], [0.0, 1.0], 0.0), "beta"),
-    (lambda: kl.kl_regularized_policy([0.5, 0.5], [0.0, 1.0], -1.0), "beta"),
-    (lambda: kl.kl_regularized_policy([0.5, 0.5], [0.0, 1.0], "big"), "beta"),
-    (lambda: kl.kl_regularized_policy([0.5, 0.5], [0.0, np.nan], 1.0), "reward has a NaN entry at index 1"),
-    (lambda: kl.kl_regularized_policy([0.5, 0.5], [0.0, 1.0, 2.0], 1.0), "same shape"),
-    (lambda: kl.kl_regularized_policy([0.5, 0.4], [0.0, 1.0], 1.0), "reference sums"),
+    (lambda: kl.optimal_policy([0.5, 0.5], [0.0, 1.0], 0.0), "beta"),
+    (lambda: kl.optimal_policy([0.5, 0.5], [0.0, 1.0], -1.0), "beta"),
+    (lambda: kl.optimal_policy([0.5, 0.5], [0.0, 1.0], "big"), "beta"),
+    (lambda: kl.optimal_policy([0.5, 0.5], [0.0, np.nan], 1.0), "reward has a NaN entry at index 1"),
+    (lambda: kl.optimal_policy([0.5, 0.5], [0.0, 1.0, 2.0], 1.0), "same shape"),
+    (lambda: kl.optimal_policy([0.5, 0.4], [0.0, 1.0], 1.0), "reference sums"),
     (lambda: kl.rlhf_objective([0.5, 0.5], [0.5, 0.5], None, 1.0), "reward"),
     (lambda: kl.rlhf_objective([0.5, "a"], [0.5, 0.5], [0.0, 1.0], 1.0), "policy has a non-numeric entry at index 1"),
     (lambda: kl.rlhf_objective([0.5, 0.5], [0.5, 0.5, 0.0], [0.0, 1.0], 1.0), "same shape"),
@@ -429,3 +430,72 @@ def test_smoothing_makes_the_divergence_finite_and_grows_like_log_one_over_epsil
 def test_smooth_rejects_bad_input(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+# -- issue 12: sequence gradients, sampled estimator gradients, the optimal policy's name -------------
+
+def _random_tables(rng, k, steps, scale):
+    return [rng.normal(0.0, scale, size=(k,) * (t + 1)) for t in range(steps)]
+
+
+def test_sequence_kl_gradient_is_the_gradient_of_the_sequence_kl_and_the_token_level_part_drops_the_rest():
+    from scipy import special
+    rng = np.random.default_rng(11)
+    k, steps = 3, 3
+    ref = [special.softmax(z, axis=-1) for z in _random_tables(rng, k, steps, 1.0)]
+    logits = _random_tables(rng, k, steps, 1.0)
+    full, token = kl.sequence_kl_gradient(logits, ref)
+    pi = [special.softmax(z, axis=-1) for z in logits]
+    weights = [np.ones(())] + [kl.sequence_probabilities(pi[:t]) for t in range(1, steps)]
+
+    def f(z):
+        return kl.sequence_kl([special.softmax(a, axis=-1) for a in z], ref)
+
+    def frozen(z):
+        return sum(float((w * kl.kl_divergence(special.softmax(a, axis=-1), r)).sum())
+                   for w, a, r in zip(weights, z, ref))
+    for t in range(steps):
+        for index in np.ndindex(logits[t].shape):
+            for func, grad in ((f, full), (frozen, token)):
+                up = [a.copy() for a in logits]; up[t][index] += 1e-6
+                down = [a.copy() for a in logits]; down[t][index] -= 1e-6
+                assert (func(up) - func(down)) / 2e-6 == pytest.approx(grad[t][index], abs=1e-8)
+    np.testing.assert_allclose(full[-1], token[-1], atol=1e-15)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: kl.sequence_kl_gradient(np.zeros(2), [[0.5, 0.5]]), "list of tables"),
+    (lambda: kl.sequence_kl_gradient([np.zeros(3)], [[0.5, 0.5]]), "shapes"),
+    (lambda: kl.sequence_kl_gradient([np.zeros(2)], [[1.0, 0.0]]), "reference[0] is 0 at index (1,)"),
+    (lambda: kl.sequence_kl_gradient([np.array([0.0, np.nan])], [[0.5, 0.5]]), "NaN"),
+])
+def test_sequence_kl_gradient_rejects_bad_input(call, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call()
+
+
+def test_sampled_estimator_gradients_average_to_the_expected_gradient():
+    rng = np.random.default_rng(4)
+    z, ref = rng.normal(0, 1, 4), rng.dirichlet(np.ones(4))
+    pi = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    # exact expectation: weight every token by its probability
+    for name in ("k1", "k2", "k3"):
+        each = kl.sampled_estimator_gradients(z, ref, name, np.arange(4))
+        np.testing.assert_allclose(pi @ each, kl.estimator_gradient(z, ref, name), atol=1e-14)
+    assert kl.sampled_estimator_gradients(z, ref, "k2", np.array([], dtype=int)).shape == (0, 4)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: kl.sampled_estimator_gradients([0.0, 0.0], [0.5, 0.5], "k4", [0]), "estimator"),
+    (lambda: kl.sampled_estimator_gradients([0.0, 0.0], [0.5, 0.5], "k1", [2]), "tokens"),
+    (lambda: kl.sampled_estimator_gradients([0.0, 0.0], [0.5, 0.5], "k1", [0.5]), "tokens"),
+    (lambda: kl.sampled_estimator_gradients([[0.0, 0.0]], [[0.5, 0.5]], "k1", [0]), "one vector"),
+])
+def test_sampled_estimator_gradients_rejects_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_the_optimal_policy_has_one_public_name():
+    assert "optimal_policy" in kl.__all__ and "kl_regularized_policy" not in kl.__all__
+    assert not hasattr(kl, "kl_regularized_policy")

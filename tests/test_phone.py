@@ -354,3 +354,77 @@ def test_body_text_is_about_70_characters_a_line_on_wide_screens(open_page, widt
     assert len(counts) >= 10
     median = counts[len(counts) // 2]
     assert 62 <= median <= 78, f"median {median} characters a line at {width} px"
+
+
+# ------------------------------------------------------------------ figure text a phone can read
+
+MIN_FIGURE_TEXT = 11  # CSS px: the smallest figure text we accept on a 390 px phone
+
+FIGURES = """() => [...document.querySelectorAll('.cell_output img, div.output img')]
+  .filter(img => img.checkVisibility({visibilityProperty: true}) && img.naturalWidth)
+  .map(img => ({src: img.currentSrc || img.src, rendered: img.getBoundingClientRect().width,
+                natural: img.naturalWidth, alt: (img.alt || '').slice(0, 40)}))"""
+
+SVG_TEXT = """() => [...document.querySelectorAll('.kl-interactive svg')]
+  .filter(svg => svg.checkVisibility({visibilityProperty: true}) && svg.getScreenCTM())
+  .flatMap(svg => [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(text => ({
+     chart: svg.closest('[data-explorer]').id, text: text.textContent.slice(0, 20),
+     px: parseFloat(getComputedStyle(text).fontSize) * svg.getScreenCTM().a})))"""
+
+
+def png_dpi(data):
+    """The dots per inch a PNG records (its pHYs chunk, which matplotlib writes), or None."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        dpi = image.info.get("dpi")
+    return round(float(dpi[0])) if dpi else None
+
+
+def figure_text_px(font_pt, dpi, natural_px, rendered_px):
+    """The size, in CSS px, at which `font_pt` text of a figure drawn at `dpi` appears when the
+    image, `natural_px` pixels wide, is shown `rendered_px` CSS px wide."""
+    return font_pt * dpi / 72 * rendered_px / natural_px
+
+
+def figure_problems(watched, site):
+    from klhelpers.plots import FONT_PT
+
+    found = []
+    for figure in watched.page.evaluate(FIGURES):
+        path = site / figure["src"].split("/", 3)[3]  # http://host:port/<path in the site>
+        if path.suffix.lower() != ".png":
+            continue
+        dpi = png_dpi(path.read_bytes())
+        if dpi is None:
+            found.append(f"{path.name} ({figure['alt']}): no dpi recorded")
+            continue
+        px = figure_text_px(FONT_PT, dpi, figure["natural"], figure["rendered"])
+        if px < MIN_FIGURE_TEXT:
+            found.append(f"{path.name} ({figure['alt']}...): {FONT_PT} pt text at {dpi} dpi, "
+                         f"{figure['natural']} px shown {figure['rendered']:.0f} px wide: {px:.1f} px")
+    for text in watched.page.evaluate(SVG_TEXT):
+        if text["px"] < MIN_FIGURE_TEXT:
+            found.append(f"#{text['chart']} text {text['text']!r}: {text['px']:.1f} px")
+    return found
+
+
+def test_figure_text_is_legible_on_a_phone(phone_pages, site):
+    """Every figure's text, at the book's style's size (klhelpers.plots.FONT_PT), renders at
+    11 px or more on a 390 px phone, measured from the image's recorded dpi, its pixel width
+    and the width the page shows it at; and so does the text of every interactive's chart."""
+    problems = {path: found for path, watched in phone_pages.items()
+                if (found := figure_problems(watched, site))}
+    assert not problems, report(problems)
+
+
+def test_the_figure_measure_sees_a_shrunken_figure():
+    """A 9-inch figure at 100 dpi with the style's text, shrunk to a phone's column, fails; the
+    style's default figure passes."""
+    from klhelpers.plots import DPI, FIGSIZE, FONT_PT, PHONE_WIDTH_PX
+
+    assert figure_text_px(FONT_PT, 100, 900, PHONE_WIDTH_PX) < MIN_FIGURE_TEXT
+    natural = FIGSIZE[0] * 2 * DPI   # stored at twice the display resolution
+    assert figure_text_px(FONT_PT, 2 * DPI, natural, PHONE_WIDTH_PX) >= MIN_FIGURE_TEXT

@@ -136,7 +136,7 @@ def run(estimator, placement="loss", steps=3000):
 
 
 def test_the_true_gradient_reaches_the_closed_form_optimum():
-    optimum = kl.kl_regularized_policy(kl.P, REWARD, BETA)
+    optimum = kl.optimal_policy(kl.P, REWARD, BETA)
     for estimator, placement in (("k2", "loss"), ("k1", "reward")):
         assert kl.total_variation(run(estimator, placement)[-1], optimum) < 1e-6, (estimator, placement)
 
@@ -154,7 +154,7 @@ def test_k3_in_the_loss_climbs_another_objective():
     z = np.log(final)
     gradient = final * (REWARD - final @ REWARD) - BETA * pg.kl_gradient(z, kl.P, "reverse")
     assert np.abs(gradient).max() < 1e-9
-    assert kl.total_variation(final, kl.kl_regularized_policy(kl.P, REWARD, BETA)) > 0.05
+    assert kl.total_variation(final, kl.optimal_policy(kl.P, REWARD, BETA)) > 0.05
 
 
 def test_training_runs_are_checked():

@@ -216,8 +216,8 @@ def test_rlhf_objective_with_rewards_at_the_float_limit():
 def test_regularized_policy_with_reward_gaps_beyond_the_float_range():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the gap 1e308 - (-1e308) overflows: handled, not warned about
-        np.testing.assert_array_equal(kl.kl_regularized_policy(P2, [1e308, -1e308], 1.0), [1.0, 0.0])
-        np.testing.assert_array_equal(kl.kl_regularized_policy(P2, [0.0, 1.0], 1e-320), [0.0, 1.0])
+        np.testing.assert_array_equal(kl.optimal_policy(P2, [1e308, -1e308], 1.0), [1.0, 0.0])
+        np.testing.assert_array_equal(kl.optimal_policy(P2, [0.0, 1.0], 1e-320), [0.0, 1.0])
 
 
 def test_sampled_estimators_of_a_subnormal_probability_are_finite():
@@ -393,6 +393,9 @@ def test_estimator_moments_of_near_equal_distributions():
 
 TWO = kl.two_peaks()
 ORDINARY_AND_EXTREME = [
+    ("bin_centers", lambda: kl.bin_centers(0.5, 1e3)),
+    ("discretize_gaussian", lambda: kl.discretize_gaussian(1e300, 1e-300, 0.5)),
+    ("binned_kl_gaussian", lambda: kl.binned_kl_gaussian(0.0, 1e-300, 1e300, 1e300, 0.5)),
     ("normalize", lambda: kl.normalize([2.0, 1.0, 1e-320])),
     ("normalize", lambda: kl.normalize([1e308, 1e308])),
     ("surprisal", lambda: kl.surprisal([1.0 - 1e-300, 1e-300, 0.0], base=2)),
@@ -417,7 +420,7 @@ ORDINARY_AND_EXTREME = [
     ("sample_kl_estimators", lambda: kl.sample_kl_estimators(kl.Q, kl.P, 100, rng=0)),
     ("kl_estimator_moments", lambda: kl.kl_estimator_moments([1 - 5e-324, 5e-324], P2)),
     ("kl_estimator_moments", lambda: kl.kl_estimator_moments(P2, [1.0, 0.0])),
-    ("kl_regularized_policy", lambda: kl.kl_regularized_policy([0.5, 0.5, 0.0], [1e308, -1e308, 0.0], 1e-300)),
+    ("optimal_policy", lambda: kl.optimal_policy([0.5, 0.5, 0.0], [1e308, -1e308, 0.0], 1e-300)),
     ("rlhf_objective", lambda: kl.rlhf_objective([0.5, 0.5], [1.0, 0.0], [1.7e308, 1.7e308], 1e300)),
     ("gaussian_family", lambda: kl.gaussian_family([0.5, 1e200, -1e308], [[1e-200], [1.7e308]], 40)),
     ("two_peaks", lambda: kl.two_peaks((0.0, 39.0), (5e-324, 1e300), 0.5, floor=0.0)),
@@ -460,6 +463,10 @@ ORDINARY_AND_EXTREME = [
                                              "k3", steps=3)),
     ("per_step_kl", lambda: kl.per_step_kl([[1e-200, 1.0], [[1e-200, 1.0], [1.0, 0.0]]],
                                            [[0.5, 0.5], [[0.5, 0.5], [0.5, 0.5]]])),
+    ("sequence_kl_gradient", lambda: np.concatenate([g.ravel() for g in sum(kl.sequence_kl_gradient(
+        [[0.0, 700.0], [[0.0, -700.0], [700.0, 0.0]]], [[1e-300, 1.0], [[0.5, 0.5], [1.0, 5e-324]]]), [])])),
+    ("sampled_estimator_gradients", lambda: kl.sampled_estimator_gradients([0.0, 700.0, -700.0],
+                                                                           [1e-300, 1.0, 5e-324], "k3", [0, 1, 2])),
 ]
 
 
@@ -636,10 +643,10 @@ SLOTS = {
                                  ["seed", True, -1, 2.5, [1], np.random.RandomState(0)], "rng"),
     "kl_estimator_moments.q": (lambda x: kl.kl_estimator_moments(x, P2), bad(PAIR_BAD), "q"),
     "kl_estimator_moments.p": (lambda x: kl.kl_estimator_moments(P2, x), bad(PAIR_BAD), "p"),
-    "kl_regularized_policy.reference": (lambda x: kl.kl_regularized_policy(x, [0.0, 1.0], 1.0), bad(PAIR_BAD),
+    "optimal_policy.reference": (lambda x: kl.optimal_policy(x, [0.0, 1.0], 1.0), bad(PAIR_BAD),
                                         "reference"),
-    "kl_regularized_policy.reward": (lambda x: kl.kl_regularized_policy(P2, x, 1.0), bad(VECTOR_BAD), "reward"),
-    "kl_regularized_policy.beta": (lambda x: kl.kl_regularized_policy(P2, [0.0, 1.0], x), bad(SCALAR_BAD), "beta"),
+    "optimal_policy.reward": (lambda x: kl.optimal_policy(P2, x, 1.0), bad(VECTOR_BAD), "reward"),
+    "optimal_policy.beta": (lambda x: kl.optimal_policy(P2, [0.0, 1.0], x), bad(SCALAR_BAD), "beta"),
     "rlhf_objective.policy": (lambda x: kl.rlhf_objective(x, P2, [0.0, 1.0], 1.0), bad(PAIR_BAD), "policy"),
     "rlhf_objective.reference": (lambda x: kl.rlhf_objective(P2, x, [0.0, 1.0], 1.0), bad(PAIR_BAD), "reference"),
     "rlhf_objective.reward": (lambda x: kl.rlhf_objective(P2, P2, x, 1.0), bad(VECTOR_BAD), "reward"),

@@ -134,6 +134,73 @@ def test_the_log_sum_inequality(a, b):
     assert float((a * np.log(a / b)).sum()) >= a.sum() * math.log(a.sum() / b.sum()) - 1e-9
 
 
+@settings(max_examples=150, deadline=None)
+@given(distributions(5), distributions(5), st.data())
+def test_data_processing_holds_for_any_channel(p, q, data):
+    """D(PW || QW) <= D(P || Q) for every channel W (each row of W a distribution): the KL form of
+    the data processing inequality (Cover & Thomas Thm 2.8.1 is its mutual-information form)."""
+    rows = [data.draw(distributions(3)) for _ in range(5)]
+    w = np.array(rows)
+    assert kl.kl_divergence(p @ w, q @ w) <= kl.kl_divergence(p, q) + 1e-12
+
+
+@settings(max_examples=150, deadline=None)
+@given(distributions(5, 1e-3), distributions(5, 1e-3), st.integers(0, 4), st.integers(0, 4))
+def test_merging_keeps_kl_exactly_when_the_two_ratios_are_equal(p, q, i, j):
+    """Equality in the merge: p_i / q_i = p_j / q_j. Made equal by moving q's mass, the drop vanishes."""
+    if i == j:
+        return
+    merge = lambda d: np.append(np.delete(d, [i, j]), d[i] + d[j])  # noqa: E731
+    drop = kl.kl_divergence(p, q) - kl.kl_divergence(merge(p), merge(q))
+    assert drop >= -1e-12
+    # re-share q_i + q_j in the proportion of p_i : p_j, leaving the rest of q alone: equal ratios
+    r = q.copy()
+    r[i], r[j] = (q[i] + q[j]) * p[i] / (p[i] + p[j]), (q[i] + q[j]) * p[j] / (p[i] + p[j])
+    assert kl.kl_divergence(p, r) - kl.kl_divergence(merge(p), merge(r)) == pytest.approx(0.0, abs=1e-12)
+    assert kl.kl_divergence(p, q) >= kl.kl_divergence(p, r) - 1e-12  # and re-sharing can only help
+
+
+@settings(max_examples=200, deadline=None)
+@given(distributions(5, 0.0), distributions(5, 0.0))
+def test_kl_is_finite_exactly_under_absolute_continuity(p, q):
+    """D(P || Q) < inf  <=>  P << Q (q_k = 0 only where p_k = 0), on a finite set of outcomes."""
+    assert math.isfinite(kl.kl_divergence(p, q)) == bool(np.all(q[p > 0] > 0))
+
+
+@settings(max_examples=200, deadline=None)
+@given(distributions(5), distributions(5))
+def test_total_variation_is_the_largest_difference_over_events(p, q):
+    """TV(P, Q) = max over sets A of |P(A) - Q(A)|, reached at A = {p > q}."""
+    from itertools import product
+
+    best = max(abs(p[np.array(m, bool)].sum() - q[np.array(m, bool)].sum()) for m in product([0, 1], repeat=5))
+    assert kl.total_variation(p, q) == pytest.approx(best, abs=1e-12)
+    a = p > q
+    assert kl.total_variation(p, q) == pytest.approx(p[a].sum() - q[a].sum(), abs=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.floats(1e-3, 1 - 1e-3), st.floats(1e-3, 1 - 1e-3))
+def test_pinsker_for_two_coins(a, b):
+    """The proof's core: d(a, b) >= 2 (a - b)^2 for two coins, in nats."""
+    d = a * math.log(a / b) + (1 - a) * math.log((1 - a) / (1 - b))
+    assert d >= 2 * (a - b) ** 2 - 1e-12
+
+
+@settings(max_examples=100, deadline=None)
+@given(distributions(5, 0.02), arrays(float, 5, elements=st.floats(-1, 1)))
+def test_kl_and_half_chi_square_share_their_quadratic_term(p, h):
+    """For Q = P + tH near P: D(P || Q) and chi^2(P || Q) / 2 both equal (t^2 / 2) sum h^2 / p + O(t^3)."""
+    h = h - h.mean()
+    if np.abs(h).max() < 1e-3:
+        return
+    quad = lambda t: t ** 2 / 2 * float(np.sum(h ** 2 / p))  # noqa: E731
+    t = 1e-3 * p.min() / np.abs(h).max()
+    q = p + t * h
+    assert kl.kl_divergence(p, q) == pytest.approx(quad(t), rel=5e-3)
+    assert kl.chi_square(p, q) / 2 == pytest.approx(quad(t), rel=5e-3)
+
+
 # -- Gaussians --------------------------------------------------------------------------------------------
 
 def integrated_kl(mu_p, sigma_p, mu_q, sigma_q):

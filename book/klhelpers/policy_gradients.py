@@ -35,7 +35,8 @@ from .logits import log_softmax
 from .numerics import expm1_minus_x
 from .validate import as_distribution, as_finite_array, count, positive, same_shape
 
-__all__ = ["PLACEMENTS", "estimator_values_by_token", "estimator_gradient", "kl_gradient", "train_policy"]
+__all__ = ["PLACEMENTS", "estimator_values_by_token", "estimator_gradient", "kl_gradient", "train_policy",
+           "sampled_estimator_gradients"]
 
 PLACEMENTS = ("loss", "reward")
 
@@ -211,3 +212,46 @@ abla_z E_\pi[r] = \pi \odot (r - E_\pi r)`
                 z += rate * (pi * (r - pi @ r) - beta * estimator_gradient(z, ref, estimator, placement))
     return policies
 
+
+
+def sampled_estimator_gradients(logits, ref_probs, estimator, tokens):
+    r"""The gradient, with respect to the logits, of an estimator used as a loss, at each sampled token.
+
+    With the sampling not differentiated, :math:`\nabla_z \log \pi(y) = e_y - \pi`, so at a
+    sampled token y the three estimators' gradients are
+
+    .. math:: \nabla k_1 = e_y - \pi, \quad \nabla k_2 = \ell(y)\,(e_y - \pi), \quad
+              \nabla k_3 = (1 - \rho(y))\,(e_y - \pi) .
+
+    Their mean over many draws :math:`y \sim \pi` tends to :func:`estimator_gradient`.
+
+    Parameters
+    ----------
+    logits, ref_probs : array_like, shape (K,)
+    estimator : {"k1", "k2", "k3"}
+    tokens : array_like of int, shape (n,)
+        The sampled tokens' indices.
+
+    Returns
+    -------
+    ndarray, shape (n, K)
+
+    Examples
+    --------
+    >>> sampled_estimator_gradients([0.0, 0.0], [0.25, 0.75], "k3", [0, 1]).round(4)
+    array([[ 0.25, -0.25],
+           [ 0.25, -0.25]])
+    """
+    # Tiny and huge probabilities round to 0 and inf; a NaN would still warn.
+    with np.errstate(under="ignore", over="ignore", divide="ignore", invalid="warn"):
+        if estimator not in ESTIMATORS:
+            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+        pi, ref, ell = _policy_and_ratio(logits, ref_probs)
+        if pi.ndim != 1:
+            raise ValueError(f"logits must be one vector (shape (K,)), got shape {pi.shape}")
+        y = np.asarray(tokens)
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or (y.size and (y.min() < 0 or y.max() >= pi.size)):
+            raise ValueError(f"tokens must be a 1-d array of indices in 0..{pi.size - 1}")
+        score = np.eye(pi.size)[y] - pi                   # grad of log pi(y), one row per draw
+        weight = {"k1": np.ones(y.size), "k2": ell[y], "k3": 1.0 - np.exp(-ell[y])}[estimator]
+        return weight[:, None] * score

@@ -15,9 +15,9 @@ import numpy as np
 from .divergences import float_or_array, kl_divergence
 from .validate import as_distribution, as_finite_array, distribution_pair, positive, same_shape
 
-__all__ = ["kl_regularized_policy", "rlhf_objective"]
+__all__ = ["optimal_policy", "rlhf_objective"]
 
-def kl_regularized_policy(reference, reward, beta):
+def optimal_policy(reference, reward, beta):
     r"""The policy that maximises reward minus :math:`\beta` times the KL divergence from a reference.
 
     Over a finite set of replies y, the maximiser of the RLHF objective
@@ -47,9 +47,9 @@ def kl_regularized_policy(reference, reward, beta):
 
     Examples
     --------
-    >>> kl_regularized_policy([0.5, 0.5], [0.0, np.log(3)], beta=1.0)
+    >>> optimal_policy([0.5, 0.5], [0.0, np.log(3)], beta=1.0)
     array([0.25, 0.75])
-    >>> kl_regularized_policy([0.5, 0.5], [0.0, 1.0], beta=1e-9)
+    >>> optimal_policy([0.5, 0.5], [0.0, 1.0], beta=1e-9)
     array([0., 1.])
     """
     # over: a reward gap beyond 1.8e308 (or a tiny beta) sends a log-weight to -inf, a weight of 0.
@@ -77,7 +77,7 @@ def rlhf_objective(policy, reference, reward, beta):
     the policy's own samples, and it is infinite if the policy produces
     anything the reference never would. It is computed with
     :func:`klhelpers.kl_divergence` in nats, so :math:`\beta` converts nats into
-    reward units. :func:`kl_regularized_policy` gives the maximiser.
+    reward units. :func:`optimal_policy` gives the maximiser.
 
     Parameters
     ----------

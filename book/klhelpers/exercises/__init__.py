@@ -13,7 +13,9 @@ The modules, each importing only from the ones above it:
 * :mod:`.registry`: the one registry :data:`CHECKS`, :func:`register` and :func:`check`;
 * :mod:`.variants`: :func:`student` and :func:`variant`, each student's own data for the
   transfer exercises;
-* :mod:`.foundations` (chapters 0-4) and :mod:`.beyond` (chapters 5-7): the checks.
+* :mod:`.foundations` (chapters 0-4), :mod:`.beyond` (chapters 5-9) and :mod:`.practice`
+  (chapter 10): the checks;
+  :mod:`.transfer`: the transfer exercises of chapters 0, 3 and 4.
 
 To add a check, register it in the module of its chapter, e.g.
 ``register("kl-bits", Number(expected=lambda: kl_divergence(P, Q, base=2), hint="..."),
@@ -29,9 +31,9 @@ from .functions import DEFAULT_TIME_LIMIT, Function
 from .registry import CHECKS, Check, check, register
 from .variants import (DEFAULT_STUDENT, VARIANTS, current_student, register_variant,
                        rounded_distribution, student, variant)
-from . import foundations, beyond  # noqa: E402  each adds its checks to CHECKS
+from . import foundations, beyond, two_variables, continuous, practice, transfer  # noqa: E402  each adds its checks to CHECKS
 
 __all__ = ["check", "Feedback", "CHECKS", "Check", "register", "Judge", "Number", "Array", "Choice",
            "Function", "DEFAULT_TIME_LIMIT", "answer_hash", "normal_choice",
-           "foundations", "beyond", "student", "current_student", "variant", "register_variant",
+           "foundations", "beyond", "two_variables", "continuous", "practice", "transfer", "student", "current_student", "variant", "register_variant",
            "VARIANTS", "DEFAULT_STUDENT", "rounded_distribution"]

@@ -9,14 +9,17 @@ import math
 
 import numpy as np
 
+from ..bounds import total_variation
 from ..divergences import P, Q, entropy, kl_divergence
 from ..fits import gaussian_family, two_peaks
 from ..divergences import smooth
 from ..logits import kl_from_logits
-from ..rlhf import kl_regularized_policy
+from ..rlhf import optimal_policy
 from .functions import Function
-from .judges import Choice, Number
+from .judges import Array, Choice, Number
 from .registry import register
+from .variants import register_variant, rounded_distribution
+from .variants import variant as student_variant
 
 # -- Chapter 6: properties -----------------------------------------------------------------------
 
@@ -49,6 +52,44 @@ register(
                   "the result must still sum to 1.",
              writable=True),  # smoothing in place (q *= 1 - epsilon; ...) is a fine answer
     about="Write the epsilon-smoothing of a distribution with the uniform one.",
+)
+
+
+def merge_pair(d, pair):
+    """`d` with outcomes pair = (i, j), i < j, merged into one in i's place."""
+    i, j = pair
+    d = np.array(d, dtype=float)
+    d[i] += d[j]
+    return np.delete(d, j)
+
+
+def draw_merge(rng):
+    """Transfer "prop-merge-drop": P, Q on four outcomes and a pair (i, j) whose ratios p/q differ."""
+    while True:
+        p, q = rounded_distribution(rng, 4), rounded_distribution(rng, 4)
+        i, j = sorted(int(k) for k in rng.choice(4, size=2, replace=False))
+        if abs(p[i] * q[j] - p[j] * q[i]) > 0.01:  # unequal ratios: merging loses something
+            return p, q, (i, j)
+
+
+register_variant("prop-merge", draw_merge)
+register(
+    "prop-merge-drop",
+    Number(expected=lambda: (lambda p, q, pair: kl_divergence(p, q) - kl_divergence(
+        merge_pair(p, pair), merge_pair(q, pair)))(*student_variant("prop-merge")),
+           hint="merge outcome j into outcome i in BOTH distributions (add their probabilities), compute "
+                "D_KL(P'||Q') of the merged pair, and subtract it from D_KL(P||Q): the drop is never negative."),
+    about="Transfer: how much D(P||Q) drops when two of the student's own outcomes are merged.",
+)
+
+register_variant("prop-pinsker", lambda rng: (rounded_distribution(rng, 4), rounded_distribution(rng, 4)))
+register(
+    "prop-pinsker-mine",
+    Array(expected=lambda: (lambda p, q: np.array([total_variation(p, q), math.sqrt(kl_divergence(p, q) / 2)]))(
+        *student_variant("prop-pinsker")),
+          hint="two numbers, [TV(P, Q), sqrt(D_KL(P||Q) / 2)]: TV is HALF the sum of |p_k - q_k|, and the "
+               "divergence is in nats."),
+    about="Transfer: both sides of Pinsker's inequality for the student's own P and Q.",
 )
 
 # -- Chapter 7: forward vs reverse ----------------------------------------------------------------
@@ -96,6 +137,50 @@ register(
     about="Which divergence maximum-likelihood fitting minimises.",
 )
 
+# Transfer exercises: each student's own two-peaked P' (kl.student, kl.variant).
+from ..fits import fit_forward, fit_reverse  # noqa: E402
+from .variants import register_variant, variant  # noqa: E402
+
+
+def _draw_two_peaks(rng):
+    """Arguments of two_peaks for a P' the chapter never showed: (centers, widths, share_a).
+
+    Peak A sits at 7-13, peak B 11-17 positions further right, widths 1.5-3.5, A's share
+    0.55-0.75: far enough inside the 40 positions that the forward fit is on no bound.
+    """
+    center_a = float(rng.integers(7, 14))
+    center_b = center_a + float(rng.integers(11, 18))
+    widths = tuple(float(w) for w in rng.integers(3, 8, size=2) / 2)
+    share_a = float(rng.integers(11, 16)) / 20
+    return (center_a, center_b), widths, share_a
+
+
+register_variant("fr-transfer-spread", _draw_two_peaks)
+
+register(
+    "fr-transfer-spread",
+    Number(expected=lambda: float(moments(two_peaks(*variant("fr-transfer-spread")))[1]),
+           hint="the forward fit matches P's mean and variance: its standard deviation is P's, "
+                "sqrt(sum (x - mean)^2 p(x)) over the positions x = 0 ... 39 (not the sigma parameter)."),
+    about="The standard deviation of the position under the forward fit to your P'.",
+)
+
+register_variant("fr-transfer-larger", _draw_two_peaks)
+
+
+def _reverse_scores(p):
+    """(D(Q_fwd || P), D(Q_rev || P)): each fit judged by the reverse divergence."""
+    return kl_divergence(fit_forward(p).q, p), kl_divergence(fit_reverse(p).q, p)
+
+
+register(
+    "fr-transfer-larger",
+    Number(expected=lambda: abs(float(np.subtract(*_reverse_scores(two_peaks(*variant("fr-transfer-larger")))))),
+           hint="fit both directions with kl.fit_forward and kl.fit_reverse, then judge both fits by "
+                "D_KL(Q || P') (the fit first); answer the larger minus the smaller."),
+    about="Larger minus smaller of D(Q_fwd || P') and D(Q_rev || P') for your P'.",
+)
+
 # -- Chapter 9: language models -------------------------------------------------------------------
 
 register(
@@ -126,8 +211,51 @@ RLHF_REWARD.flags.writeable = False
 
 register(
     "lm-beta-policy",
-    Number(expected=lambda: float(kl_regularized_policy(P, RLHF_REWARD, RLHF_BETA)[4]),
+    Number(expected=lambda: float(optimal_policy(P, RLHF_REWARD, RLHF_BETA)[4]),
            hint="re-weight each token's reference probability by exp(reward / beta), then divide by "
                 "the sum of the new weights so they add up to 1."),
     about="Probability of 'mat' under the KL-regularised optimal policy with beta = 0.5.",
+)
+
+# -- Chapter 9: transfer exercises ---------------------------------------------------------------
+
+
+def _rlhf_problem(rng):
+    """A reference over four replies, integer rewards (not all equal) and two KL coefficients."""
+    while True:
+        reward = rng.integers(0, 4, size=4).astype(float)
+        if np.ptp(reward) > 0:
+            break
+    betas = sorted(rng.choice([0.25, 0.5, 1.0, 2.0], size=2, replace=False).tolist())
+    return {"reference": rounded_distribution(rng, 4).tolist(), "reward": reward.tolist(), "betas": betas}
+
+
+register_variant("lm-transfer-rlhf", _rlhf_problem)
+
+
+def _transfer_optimum(which):
+    data = variant("lm-transfer-rlhf")
+    return optimal_policy(data["reference"], data["reward"], data["betas"][which])
+
+
+register(
+    "lm-transfer-optimum",
+    Array(expected=lambda: _transfer_optimum(0),
+          hint="multiply each reply's reference probability by exp(reward / beta) with the SMALLER beta, "
+               "then divide by the sum so the four numbers add up to 1."),
+    about="The optimal policy of a student's own RLHF problem, at the smaller beta.",
+)
+
+register(
+    "lm-transfer-drift",
+    Number(expected=lambda: kl_divergence(_transfer_optimum(0), variant("lm-transfer-rlhf")["reference"]),
+           hint="the drift is D(pi* || pi_ref), policy first, in nats, at the smaller beta."),
+    about="How far the optimal policy drifts from the reference at the smaller beta, in nats.",
+)
+
+register(
+    "lm-transfer-larger",
+    Choice(choices=("the smaller beta", "the larger beta", "they are equal"), answer_hash="696a78012871db0601b5",
+           hint="the drift's derivative with respect to 1/beta is Var(r) under pi* divided by beta: what is its sign?"),
+    about="At which of two betas the optimal policy drifts further from its reference.",
 )

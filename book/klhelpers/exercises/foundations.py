@@ -10,8 +10,9 @@ import numpy as np
 
 from ..divergences import P, Q, VOCAB, cross_entropy, entropy, kl_contributions, kl_divergence, surprisal
 from .functions import Function
-from .judges import Array, Choice, Number
+from .judges import Choice, Number
 from .registry import register
+from .variants import register_variant, rounded_distribution, variant
 
 #: The uniform distribution over the five tokens.
 UNIFORM = np.full(len(VOCAB), 1.0 / len(VOCAB))
@@ -31,13 +32,6 @@ register(
     Choice(choices=VOCAB, answer_hash="65700d6fbf99daef51f4",
            hint="greedy decoding picks the token the *model* Q rates highest, not the data's favourite."),
     about="Which token does greedy decoding choose from the model's distribution Q?",
-)
-
-register(
-    "intro-gap",
-    Array(expected=lambda: Q - P,
-          hint="subtract in the order asked, q_k - p_k, token by token in the order of VOCAB."),
-    about="The gap q_k - p_k between model and data for each token.",
 )
 
 # -- Chapter 1: entropy ----------------------------------------------------------------
@@ -63,6 +57,43 @@ register(
                     (np.array([0.7, 0.0, 0.3]),), (np.array([0.9, 0.05, 0.05]),)],
              hint="use the natural log, a minus sign, and let tokens with p_k = 0 contribute 0."),
     about="Write entropy(p) in nats, handling p_k = 0.",
+)
+
+# Transfer exercises of chapter 1: each student's own distribution (kl.student, kl.variant).
+from ..coding import huffman_lengths, shannon_lengths  # noqa: E402
+
+register_variant("entropy-transfer-bits", lambda rng: rounded_distribution(rng, 6).tolist())
+
+register(
+    "entropy-transfer-bits",
+    Number(expected=lambda: entropy(variant("entropy-transfer-bits"), base=2),
+           hint="sum p_k times the surprise -log2 p_k over your six outcomes (bits: log base 2)."),
+    about="The entropy, in bits, of the student's own six-outcome distribution P'.",
+)
+
+
+def _draw_code_pair(rng):
+    """A five-outcome P' on which Shannon's code and Huffman's code differ in average length."""
+    while True:
+        p = rounded_distribution(rng, 5)
+        if np.sum(p * shannon_lengths(p)) - np.sum(p * huffman_lengths(p)) > 0.05:
+            return p.tolist()
+
+
+register_variant("entropy-transfer-larger", _draw_code_pair)
+
+
+def _shannon_minus_huffman():
+    p = np.asarray(variant("entropy-transfer-larger"))
+    return float(np.sum(p * (shannon_lengths(p) - huffman_lengths(p))))
+
+
+register(
+    "entropy-transfer-larger",
+    Number(expected=_shannon_minus_huffman,
+           hint="average each code's lengths with the weights p_k (kl.shannon_lengths, "
+                "kl.huffman_lengths); answer Shannon's average minus Huffman's, in bits."),
+    about="Shannon's average length minus Huffman's, in bits, for the student's own P'.",
 )
 
 # -- Chapter 2: cross-entropy ----------------------------------------------------------
@@ -108,6 +139,47 @@ register(
     about="Which model distribution minimises H(P, model)?",
 )
 
+# Transfer exercises of chapter 2: each student's own P' and models.
+register_variant("ce-transfer-predict",
+                 lambda rng: (rounded_distribution(rng, 4).tolist(), rounded_distribution(rng, 4).tolist()))
+
+register(
+    "ce-transfer-predict",
+    Number(expected=lambda: cross_entropy(*variant("ce-transfer-predict"), base=2),
+           hint="weight each of Q's ideal lengths -log2 q_k by how often P' produces outcome k: "
+                "sum p_k (-log2 q_k), in bits; P' first."),
+    about="H(P', Q') in bits for the student's own P' and Q'.",
+)
+
+
+def _draw_sharpened(rng):
+    """P' and an exponent a: the model P'^a (renormalised) against the uniform model, neither
+    clearly ahead (the two cross-entropies differ by more than 0.01 nats)."""
+    while True:
+        p = rounded_distribution(rng, 5)
+        a = float(rng.choice([2.0, 2.5, 3.0]))
+        sharp = p ** a / np.sum(p ** a)
+        if abs(cross_entropy(p, sharp) - cross_entropy(p, np.full(5, 0.2))) > 0.01:
+            return p.tolist(), a
+
+
+register_variant("ce-transfer-larger", _draw_sharpened)
+
+
+def _sharpened_minus_uniform():
+    p, a = variant("ce-transfer-larger")
+    p = np.asarray(p)
+    return cross_entropy(p, p ** a / np.sum(p ** a)) - cross_entropy(p, np.full(p.size, 1 / p.size))
+
+
+register(
+    "ce-transfer-larger",
+    Number(expected=_sharpened_minus_uniform,
+           hint="compute H(P', A) with A = kl.normalize(p ** a) and H(P', U) with U uniform, both in "
+                "nats and with P' first; answer the first minus the second (it may be negative)."),
+    about="H(P', A) - H(P', U) in nats: a sharpened copy of P' against the uniform model.",
+)
+
 # -- Chapter 3: KL divergence ----------------------------------------------------------
 
 register(
@@ -149,6 +221,7 @@ register(
     about="What D_KL(P || Q') is when Q' gives 'mat' probability 0 (zero, finite or infinite).",
 )
 
+
 # -- Chapter 4: asymmetry --------------------------------------------------------------
 
 register(
@@ -158,12 +231,6 @@ register(
     about="Which direction of the divergence is larger for the running example?",
 )
 
-register(
-    "asym-reverse-terms",
-    Array(expected=lambda: kl_contributions(Q, P),
-          hint="each term is q_k ln(q_k / p_k): the weights now come from Q."),
-    about="The five per-token terms of D_KL(Q || P), in nats.",
-)
 
 register(
     "asym-top-token",

@@ -34,11 +34,13 @@ class QExplorer(DualView):
     ``figure`` (the chart) and :meth:`readout` (the text a reader sees).
     """
 
-    def __init__(self, p, q, vocab, show, focus, divergence):
+    def __init__(self, p, q, vocab, show, focus, divergence, merge=None):
         self.p, self.vocab, self.show, self.focus, self.divergence = p, vocab, show, focus, divergence
+        self.merge = None if merge is None else tuple(sorted(vocab.index(t) for t in merge))
+        self.merge_names = None if merge is None else tuple(vocab[k] for k in self.merge)  # in vocab order
         self.start_weights = slider_weights(q)
         self.q = normalize(self.start_weights)
-        self.values = measures(p, self.q)
+        self.values = measures(p, self.q, self.merge)
         self.message = ""  # what the explorer says, e.g. when every weight is 0
         widget = build_widget(self)
         super().__init__(widget, "explorer", lambda element_id: explorer_markup.twin(self, element_id), self._text())
@@ -65,7 +67,7 @@ def _distribution(values, name):
     return normalize(weights)
 
 
-def explore(p=None, q=None, vocab=None, show=None, focus=None, divergence=None):
+def explore(p=None, q=None, vocab=None, show=None, focus=None, divergence=None, merge=None):
     """Sliders for Q against a fixed P: the chart and the divergences follow every move.
 
     Parameters
@@ -80,15 +82,22 @@ def explore(p=None, q=None, vocab=None, show=None, focus=None, divergence=None):
         ``p`` does not have five entries).
     show : sequence of str, optional
         The readouts, in order, from :data:`READOUTS`: ``"entropy_p"``,
-        ``"cross_entropy_pq"``, ``"gap"``, ``"kl_pq"``, ``"kl_qp"``. Default: H(P),
-        H(P, Q) and both directions. A table of per-token terms comes with each
-        divergence shown.
+        ``"cross_entropy_pq"``, ``"gap"``, ``"kl_pq"``, ``"kl_qp"``, and for the
+        inequalities of chapter 6 ``"total_variation"`` (TV(P, Q), half the L1
+        distance), ``"pinsker_bound"`` (sqrt(D_KL(P‖Q) / 2), never below it) and
+        ``"half_chi_square"`` (chi^2(P‖Q) / 2, close to D_KL(P‖Q) for Q near P).
+        Default: H(P), H(P, Q) and both directions. A table of per-token terms comes
+        with each divergence shown.
     focus : str, optional
         A token whose q the explorer also follows on a log scale, down to 0: a
         curve of D_KL(P‖Q) against q(focus), the other tokens in proportion.
     divergence : callable, optional
         Your own ``divergence(p, q) -> float`` (say, an exercise's KL), shown live
         beside klhelpers' D_KL(P‖Q) in Jupyter; if it raises, the error is shown instead.
+    merge : pair of str, optional
+        Two distinct tokens, e.g. ``("on", "the")``: the explorer also shows
+        ``kl_merged``, D_KL(P′‖Q′) between P and Q with the two merged into one token,
+        which the data processing inequality keeps at or below D_KL(P‖Q).
 
     Returns
     -------
@@ -109,6 +118,9 @@ def explore(p=None, q=None, vocab=None, show=None, focus=None, divergence=None):
     ('0.0000', '0.0000')
     >>> explore(p=[1, 2, 3, 4]).readout("q:4")  # no q: the uniform Q over p's four entries
     '0.2500'
+    >>> merging = explore(show=("kl_pq", "total_variation", "pinsker_bound"), merge=("on", "the"))
+    >>> merging.readout("kl_pq"), merging.readout("kl_merged"), merging.readout("pinsker_bound")
+    ('0.1874', '0.1504', '0.3061')
     """
     p = _distribution(P if p is None else p, "p")
     q = _distribution((Q if len(p) == len(Q) else np.ones(len(p))) if q is None else q, "q")
@@ -131,4 +143,9 @@ def explore(p=None, q=None, vocab=None, show=None, focus=None, divergence=None):
         raise ValueError(f"focus must be one of the tokens {list(vocab)}, got {focus!r}")
     if divergence is not None and not callable(divergence):
         raise ValueError(f"divergence must be a function divergence(p, q), got {divergence!r}")
-    return QExplorer(p, q, vocab, tuple(show), focus, divergence)
+    if merge is not None:
+        if isinstance(merge, (str, bytes)) or len(merge) != 2 or not all(t in vocab for t in merge) \
+                or merge[0] == merge[1]:
+            raise ValueError(f"merge must be two different tokens from {list(vocab)}, got {merge!r}")
+        merge = tuple(merge)
+    return QExplorer(p, q, vocab, tuple(show), focus, divergence, merge)

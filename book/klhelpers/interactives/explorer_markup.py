@@ -8,13 +8,14 @@ import math
 
 import numpy as np
 
+from ..bounds import chi_square, total_variation
 from ..divergences import cross_entropy, entropy, kl_contributions, kl_divergence, normalize, with_share
 from ..plots import label_step
 from . import charts
 from .twin import ASSETS, escape, html_twin
 
-__all__ = ["READOUTS", "TERMS", "ALL_ZERO", "STYLE", "fmt", "measures", "focus_curve", "curve_top",
-           "readouts_html", "table_html", "slider_weights", "twin"]
+__all__ = ["READOUTS", "TERMS", "ALL_ZERO", "STYLE", "fmt", "measures", "merged", "focus_curve",
+           "curve_top", "readouts_html", "table_html", "slider_weights", "twin"]
 
 WEIGHT_MAX, WEIGHT_STEP = 1.0, 0.01
 ALL_ZERO = ("Every weight is 0, so there is no Q to compare: the explorer keeps the last "
@@ -27,7 +28,12 @@ READOUTS = {
     "gap": ("H(P, Q) − H(P)", "what Q costs beyond the floor"),
     "kl_pq": ("D_KL(P‖Q)", "forward: data from P, modelled by Q"),
     "kl_qp": ("D_KL(Q‖P)", "reverse: data from Q, modelled by P"),
+    "total_variation": ("TV(P, Q)", "total variation: half the summed |p − q|"),
+    "pinsker_bound": ("√(D_KL(P‖Q) / 2)", "Pinsker: never below TV(P, Q)"),
+    "half_chi_square": ("½ χ²(P‖Q)", "half the chi-square: D_KL(P‖Q) for Q near P"),
 }
+#: The readout an explorer with ``merge=(a, b)`` adds after the others: (label, meaning).
+MERGED = ("D_KL(P′‖Q′)", "after merging {a} and {b} into one token: never above D_KL(P‖Q)")
 #: Per-token columns of the table, each shown with the readout its terms add up to.
 TERMS = {"kl_pq": ("contrib_pq", "p·ln(p/q), a term of D_KL(P‖Q)"),
          "kl_qp": ("contrib_qp", "q·ln(q/p), a term of D_KL(Q‖P)")}
@@ -45,12 +51,29 @@ def fmt(value):
     return "0.0000" if text == "-0.0000" else text
 
 
-def measures(p, q):
-    """Every number the explorer can show, each computed by klhelpers (in nats)."""
-    h, ce = entropy(p), cross_entropy(p, q)
-    return {"entropy_p": h, "cross_entropy_pq": ce, "gap": kl_divergence(p, q),
-            "kl_pq": kl_divergence(p, q), "kl_qp": kl_divergence(q, p),
-            "contrib_pq": kl_contributions(p, q), "contrib_qp": kl_contributions(q, p)}
+def merged(d, pair):
+    """`d` with tokens pair = (i, j) merged into one, in i's place (j's entry removed)."""
+    i, j = pair
+    out = np.array(d, dtype=float)
+    out[i] = out[i] + out[j]
+    return np.delete(out, j)
+
+
+def measures(p, q, merge=None):
+    """Every number the explorer can show, each computed by klhelpers (in nats).
+
+    ``merge``: a pair of token indices (i, j); adds ``kl_merged``, D_KL between P and Q
+    with those two tokens merged into one (the data processing inequality's picture).
+    """
+    h, ce, d = entropy(p), cross_entropy(p, q), kl_divergence(p, q)
+    values = {"entropy_p": h, "cross_entropy_pq": ce, "gap": d,
+              "kl_pq": d, "kl_qp": kl_divergence(q, p),
+              "total_variation": total_variation(p, q), "pinsker_bound": math.sqrt(d / 2),
+              "half_chi_square": chi_square(p, q) / 2,
+              "contrib_pq": kl_contributions(p, q), "contrib_qp": kl_contributions(q, p)}
+    if merge is not None:
+        values["kl_merged"] = kl_divergence(merged(p, merge), merged(q, merge))
+    return values
 
 
 def focus_curve(p, q, k):
@@ -68,9 +91,14 @@ def curve_top(points):
     return top
 
 
-def readouts_html(show, values):
-    items = [f'<div><dt>{READOUTS[key][0]}</dt> <dd><span data-quantity="{key}">{fmt(values[key])}</span> '
-             f"<small>{READOUTS[key][1]}</small></dd></div>" for key in show]
+def readouts_html(show, values, merge_names=None):
+    """The readouts `show` (and, with ``merge_names`` = (a, b), the merged divergence after them)."""
+    labels = {key: READOUTS[key] for key in show}
+    if merge_names is not None:
+        a, b = (escape(name) for name in merge_names)
+        labels["kl_merged"] = (MERGED[0], MERGED[1].format(a=a, b=b))
+    items = [f'<div><dt>{label}</dt> <dd><span data-quantity="{key}">{fmt(values[key])}</span> '
+             f"<small>{meaning}</small></dd></div>" for key, (label, meaning) in labels.items()]
     return f'<dl class="kl-readouts" aria-live="polite">{" ".join(items)}</dl>'
 
 
@@ -105,7 +133,7 @@ def twin(explorer, element_id):
     """The explorer's website twin under `element_id`, showing its starting Q (see :mod:`.twin`)."""
     weights = explorer.start_weights
     q = normalize(weights)
-    values = measures(explorer.p, q)
+    values = measures(explorer.p, q, explorer.merge)
     step = label_step(len(explorer.vocab))
     sliders = "\n".join(
         f'<div class="kl-slider"><label for="{element_id}-w{k}">'
@@ -144,7 +172,7 @@ def twin(explorer, element_id):
         '<div class="kl-buttons"><button type="button" data-action="reset">Reset Q</button> '
         '<button type="button" data-action="q-equals-p">Set Q = P</button></div>',
         '<p class="kl-message" role="status"></p>',
-        readouts_html(explorer.show, values),
+        readouts_html(explorer.show, values, explorer.merge_names),
         "" if explorer.divergence is None else (
             '<p class="kl-help">Your divergence function runs in Jupyter only; '
             "this page computes klhelpers' formulas in the browser.</p>"),
@@ -153,6 +181,8 @@ def twin(explorer, element_id):
               "show": list(explorer.show), "terms": [TERMS[key][0] for key in explorer.show if key in TERMS],
               "focus": focus_config, "allZero": ALL_ZERO, "geometry": charts.BARS,
               "yAxes": charts.Y_AXES, "valueLabels": not many}
+    if explorer.merge is not None:  # only then: the chapters without it keep their stored config
+        config["merge"] = list(explorer.merge)
     return html_twin("explorer", element_id, markup, config,
                      label="Q explorer: sliders for Q, chart and divergences")
 

@@ -127,7 +127,7 @@ class _View:
             e.message = ""
         except ValueError:  # every weight is 0: keep the last valid Q
             e.message = ALL_ZERO
-        e.values = measures(e.p, e.q)
+        e.values = measures(e.p, e.q, e.merge)
         for token, label, qk in zip(e.vocab, e._q_labels, e.q):
             label.value = f'q = <span data-quantity="q:{escape(token)}">{fmt(qk)}</span>'
         e._message.value = f'<p class="kl-message" role="status">{escape(e.message)}</p>'
@@ -137,7 +137,7 @@ class _View:
             custom = (f'<dl class="kl-readouts"><div><dt>{name}(P, Q)</dt> <dd><span data-quantity="custom">'
                       f"{escape(self._custom_value())}</span> <small>your function, beside D_KL(P‖Q)</small>"
                       "</dd></div></dl>")
-        e._readouts.value = (readouts_html(e.show, e.values) + custom
+        e._readouts.value = (readouts_html(e.show, e.values, e.merge_names) + custom
                              + table_html(e.show, e.vocab, e.p, e.values))
         self.redraw()
 

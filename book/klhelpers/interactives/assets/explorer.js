@@ -6,7 +6,8 @@
 // controls, asks KLMath (klmath.js) for every number, and moves the chart's existing
 // elements, found by their data- hooks. The reader can
 //   - move a weight slider (Q = the weights rescaled to sum to 1),
-//   - drag a Q bar up or down (that token's q, the others in proportion),
+//   - drag a Q bar up or down (that token's q, the others in proportion), or focus it
+//     (Tab) and move it with the arrow keys, as a slider,
 //   - with a focus token, drag along the curve of D_KL(P||Q) against q(token), log scale,
 //   - reset Q, or set Q = P.
 // State: the exact weights; the sliders show them rounded to their step.
@@ -70,6 +71,14 @@
     return point.matrixTransform(svg.getScreenCTM().inverse());
   }
 
+  // d with tokens pair = [i, j] merged into one, in i's place, as explorer_markup.merged does.
+  function merged(d, pair) {
+    var out = d.slice();
+    out[pair[0]] = d[pair[0]] + d[pair[1]];
+    out.splice(pair[1], 1);
+    return out;
+  }
+
   function mount(root, config) {
     var p = config.p, tokens = config.tokens, n = tokens.length, g = config.geometry;
     var weights = config.weights.slice(), q = KLMath.normalize(weights), lastQ = q;
@@ -81,7 +90,7 @@
     var chart = root.querySelector("svg.kl-chart"), message = root.querySelector(".kl-message");
     var plotH = g.height - g.top - g.bottom, base = g.top + plotH, slot = (g.width - g.left - g.right) / n;
     var axis = yAxis(config.yAxes, p, q), frozenAxis = null;
-    var bars = {p: [], q: []}, labels = {p: [], q: []};
+    var bars = {p: [], q: []}, labels = {p: [], q: []}, handles = [];
     chart.querySelectorAll("rect[data-bar]").forEach(function (bar) {
       bars[bar.getAttribute("data-bar")][+bar.getAttribute("data-k")] = bar;
     });
@@ -112,16 +121,25 @@
       chart.setAttribute("aria-label", "Bar chart of P and Q. " + tokens.map(function (token, k) {
         return token + ": p " + p[k].toFixed(2) + ", q " + q[k].toFixed(2);
       }).join("; "));
+      handles.forEach(function (handle, k) {
+        handle.setAttribute("aria-valuenow", q[k].toFixed(4));
+        handle.setAttribute("aria-valuetext", "q(" + tokens[k] + ") = " + fmt(q[k]));
+      });
     }
 
     var focus = config.focus && makeFocus(config.focus);
 
     function update() {
+      var d = KLMath.klDivergence(p, q);
       var values = {entropy_p: KLMath.entropy(p), cross_entropy_pq: KLMath.crossEntropy(p, q),
-                    gap: KLMath.klDivergence(p, q), kl_pq: KLMath.klDivergence(p, q),
-                    kl_qp: KLMath.klDivergence(q, p), contrib_pq: KLMath.klContributions(p, q),
-                    contrib_qp: KLMath.klContributions(q, p)};
+                    gap: d, kl_pq: d, kl_qp: KLMath.klDivergence(q, p),
+                    total_variation: KLMath.totalVariation(p, q), pinsker_bound: Math.sqrt(d / 2),
+                    half_chi_square: KLMath.chiSquare(p, q) / 2,
+                    contrib_pq: KLMath.klContributions(p, q), contrib_qp: KLMath.klContributions(q, p)};
       config.show.forEach(function (key) { hooks[key].textContent = fmt(values[key]); });
+      if (config.merge) {
+        hooks.kl_merged.textContent = fmt(KLMath.klDivergence(merged(p, config.merge), merged(q, config.merge)));
+      }
       tokens.forEach(function (token, k) {
         hooks["q:" + token].textContent = fmt(q[k]);
         config.terms.forEach(function (term) { hooks[term + ":" + token].textContent = fmt(values[term][k]); });
@@ -177,6 +195,35 @@
       setQ(KLMath.withShare(q, dragged, Math.min(Math.max(share, 0), 1)));
     }
     chart.addEventListener("pointermove", drag);
+
+    // The keyboard's way to a Q bar: over each one lies a transparent handle, as tall as the plot
+    // and half a slot wide (a target a finger can hit, even for a flat bar), which is a slider for
+    // its token's q: Tab to it, then the arrow keys move q by 0.01, Page Up/Down by 0.1, Home/End
+    // to 0/1, the other tokens in proportion. Made here, not in the markup: without this script a
+    // focusable bar would do nothing. With many tokens the slots are too narrow: the sliders serve.
+    if (config.valueLabels) {
+      chart.setAttribute("role", "group");  // an "img" would hide the handles from assistive technology
+      bars.q.forEach(function (bar, k) {
+        handles.push(element("rect", {x: (g.left + (k + 0.5) * slot).toFixed(2), y: g.top,
+                                      width: (slot / 2).toFixed(2), height: plotH.toFixed(2),
+                                      fill: "transparent", "data-handle": k, tabindex: "0",
+                                      role: "slider", "aria-orientation": "vertical",
+                                      "aria-label": "Q bar of " + tokens[k] + ": its probability q",
+                                      "aria-valuemin": "0", "aria-valuemax": "1"}, chart));
+      });
+    }
+    handles.forEach(function (handle, k) {
+      handle.addEventListener("keydown", function (event) {
+        var steps = {ArrowUp: 0.01, ArrowRight: 0.01, ArrowDown: -0.01, ArrowLeft: -0.01,
+                     PageUp: 0.1, PageDown: -0.1}, share;
+        if (event.key === "Home") share = 0;
+        else if (event.key === "End") share = 1;
+        else if (event.key in steps) share = Math.min(Math.max(q[k] + steps[event.key], 0), 1);
+        else return;
+        event.preventDefault();
+        setQ(KLMath.withShare(q, k, share));
+      });
+    });
     ["pointerup", "pointercancel"].forEach(function (type) {
       chart.addEventListener(type, function () {
         if (dragged === null) return;

@@ -17,8 +17,10 @@
      joint        marginals, jointEntropy, conditionalEntropy, independentJoint, mutualInformation,
                   conditionalKl (a table is an array of rows, rows indexing X)
      bounds       totalVariation, chiSquare
-     gaussians    klGaussian (one pair), gaussianEntropy, posterior, logEvidence, elbo
+     gaussians    klGaussian (one pair), gaussianEntropy, discretizeGaussian, binnedKlGaussian,
+                  posterior, logEvidence, elbo
      policy_gradients  estimatorValuesByToken, klGradient, estimatorGradient, trainPolicy (one row of logits)
+     rlhf         optimalPolicy
 
    Arrays are plain arrays of numbers, one distribution at a time (no batches). Inputs are
    assumed valid: the Python checks them, the widgets only pass what it accepts. The fit
@@ -570,6 +572,23 @@ var KLMath = (function () {
     return 0.5 * Math.log(2 * Math.PI * Math.E) + Math.log(sigma);
   }
 
+  // gaussians.discretize_gaussian: N(mu, sigma^2) binned on bins of width `width` tiling
+  // [-halfRange, halfRange], each bin's probability proportional to the density at its centre.
+  function discretizeGaussian(mu, sigma, width, halfRange) {
+    return gaussianFamily((mu + halfRange) / width - 0.5, sigma / width, Math.round(2 * halfRange / width));
+  }
+
+  // gaussians.binned_kl_gaussian: D_KL(P_Delta || Q_Delta) from the bins' logits -(c - mu)^2 / (2 sigma^2).
+  function binnedKlGaussian(muP, sigmaP, muQ, sigmaQ, width, halfRange) {
+    var n = Math.round(2 * halfRange / width), a = new Array(n), b = new Array(n);
+    for (var k = 0; k < n; k++) {
+      var c = -halfRange + (k + 0.5) * width;
+      a[k] = -0.5 * Math.pow((c - muP) / sigmaP, 2);
+      b[k] = -0.5 * Math.pow((c - muQ) / sigmaQ, 2);
+    }
+    return klFromLogits(a, b);
+  }
+
   // gaussians.posterior: z | x for z ~ N(0, 1), x | z ~ N(z, s^2): [mean, standard deviation].
   function posterior(x, noise) {
     return [x / (1 + noise * noise), noise / Math.sqrt(1 + noise * noise)];
@@ -638,6 +657,16 @@ var KLMath = (function () {
     return policies;
   }
 
+  // rlhf.optimal_policy: pi* = ref e^(r / beta) / Z, in log space; 0 where ref is 0.
+  function optimalPolicy(ref, reward, beta) {
+    var best = -Infinity;
+    ref.forEach(function (rk, k) { if (rk > 0 && reward[k] > best) best = reward[k]; });
+    var logW = ref.map(function (rk, k) { return rk > 0 ? Math.log(rk) + (reward[k] - best) / beta : -Infinity; });
+    var top = Math.max.apply(null, logW);
+    var w = logW.map(function (v) { return Math.exp(v - top); }), total = sum(w);
+    return w.map(function (v) { return v / total + 0; });
+  }
+
   return {
     logRatio: logRatio, dMinusLog1p: dMinusLog1p, expm1MinusX: expm1MinusX, accurateSum: accurateSum,
     normalize: normalize, withShare: withShare, surprisal: surprisal, entropy: entropy, crossEntropy: crossEntropy,
@@ -650,9 +679,9 @@ var KLMath = (function () {
     independentJoint: independentJoint, mutualInformation: mutualInformation, conditionalKl: conditionalKl,
     totalVariation: totalVariation, chiSquare: chiSquare,
     klGaussian: klGaussian, gaussianEntropy: gaussianEntropy, posterior: posterior, logEvidence: logEvidence,
-    elbo: elbo,
+    elbo: elbo, discretizeGaussian: discretizeGaussian, binnedKlGaussian: binnedKlGaussian,
     estimatorValuesByToken: estimatorValuesByToken, klGradient: klGradient, estimatorGradient: estimatorGradient,
-    trainPolicy: trainPolicy
+    trainPolicy: trainPolicy, optimalPolicy: optimalPolicy
   };
 })();
 
