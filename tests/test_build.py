@@ -25,3 +25,11 @@ def test_every_chapter_has_a_page(site):
     for notebook in chapters():
         page = site / "book" / (notebook.stem + ".html")
         assert page.exists(), page
+
+
+def test_the_site_has_no_page_of_a_removed_or_renamed_chapter(site):
+    """A renamed chapter's old page would still be served and searched (book/_ext/fresh_reports.py)."""
+    book = Path(__file__).resolve().parents[1] / "book"
+    documents = {path.stem for path in book.glob("*.ipynb")} | {path.stem for path in book.glob("*.md")}
+    pages = {page.stem for page in (site / "book").glob("*.html")}
+    assert pages == documents

@@ -209,7 +209,7 @@ def test_the_fits_and_their_scores():
     assert p.argmax() == 11 and glued("fr_p_at_valley") < 0.02 * glued("fr_p_max")
     # "the reverse fit sits on the heavier peak A ... gives peak B essentially no probability"
     assert abs(glued("fr_rev_mean") - CENTERS[0]) < 0.1
-    same("fr_rev_q_at_b", bump(reverse.mean, reverse.width)[27], rel=1e-6)
+    same("fr_rev_q_at_b", bump(reverse.mean, reverse.width)[27], rel=0.06)  # glued to 2 digits
     assert glued("fr_rev_q_at_b") < 1e-12
     # the scores table: each fit is the better one only in its own direction
     same("fr_rev_fit_fwd_score", kl_div(p, bump(reverse.mean, reverse.width)), rel=1e-7)

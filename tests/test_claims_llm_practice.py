@@ -232,7 +232,7 @@ def _expected():
     terms = chain_terms(PI, REF)
     e["prac_seq_kl"] = (exact, 1e-9)
     e["prac_seq_t1"], e["prac_seq_t2"], e["prac_seq_t3"] = [(v, 1e-9) for v in terms]
-    e["prac_seq_diff"] = lambda v: 0 <= v < 1e-12
+    e["prac_seq_diff"] = lambda v: v == 1e-12 and abs(exact - sum(terms)) < v
     replies = sampled_replies()
     summed = sum(np.log(PI[t][tuple(replies[:, :t + 1].T)]) - np.log(REF[t][tuple(replies[:, :t + 1].T)])
                  for t in range(T))
@@ -244,14 +244,14 @@ def _expected():
     e["prac_seq_neg"] = ((summed < 0).mean(), 1e-12)
 
     missing = [f - g for f, g in zip(FULL, TOKEN)]
-    e["prac_fd_gap"] = lambda v: 0 <= v < 1e-8
+    e["prac_fd_gap"] = lambda v: v == 1e-8  # the chapter asserts its gap is below it
     e["prac_missing_ratio"] = (norm(missing) / norm(FULL), 1e-5)
     e["prac_missing_first"] = (norm([missing[0]]) / norm([FULL[0]]), 1e-5)
     e["prac_cosine"] = (sum(float((f * g).sum()) for f, g in zip(FULL, TOKEN)) / (norm(FULL) * norm(TOKEN)), 1e-6)
 
     draws = estimator_draws()
     e["prac_n_grad"] = (N_GRAD, 0)
-    e["prac_fd_worst"] = lambda v: 0 <= v < 1e-8
+    e["prac_fd_worst"] = lambda v: v == 1e-8  # the chapter asserts its gaps are below it
     e["prac_sample_worst_abs"] = (max(np.abs(d.mean(axis=0) - exact_estimator_gradient(n)).max()
                                       for n, d in draws.items()), 1e-6)
     e["prac_sample_worst_se"] = (max((np.abs(d.mean(axis=0) - exact_estimator_gradient(n))
@@ -268,8 +268,8 @@ def _expected():
     e["prac_k1loss_tv"] = (tv(FINAL["k1 in the loss"], OPTIMUM), 1e-7)
     e["prac_k1loss_mat"] = (FINAL["k1 in the loss"][MAT], 1e-7)
     e["prac_k1loss_kl"] = (kl_div(FINAL["k1 in the loss"], P), 1e-7)
-    e["prac_k2loss_tv"] = lambda v: 0 <= v < 1e-9
-    e["prac_k1reward_tv"] = lambda v: 0 <= v < 1e-9
+    e["prac_k2loss_tv"] = lambda v: v == 1e-9 and tv(FINAL["k2 in the loss"], OPTIMUM) < v
+    e["prac_k1reward_tv"] = lambda v: v == 1e-9 and tv(FINAL["k1 in the reward"], OPTIMUM) < v
     e["prac_k3loss_tv"] = (tv(fixed, OPTIMUM), 1e-7)
     e["prac_k3loss_mat"] = (fixed[MAT], 1e-7)
     e["prac_k3loss_kl"] = (kl_div(fixed, P), 1e-7)
@@ -284,8 +284,8 @@ def _expected():
     e["prac_fwd_rev"] = (kl_div(FWD_J, TJ), 1e-9)
     e["prac_rev_main"] = (REV_J[MAIN].sum(), 1e-4)
     e["prac_rev_fwd"] = (kl_div(TJ, REV_J), 1e-3)
-    e["prac_rev_rev"] = (REV_BEST.fun, 2e-6)
-    e["prac_rev_the"] = (REV_J.sum(axis=1)[THE], 1e-4)
+    e["prac_rev_rev"] = (REV_BEST.fun, 2e-4)  # glued to 4 decimals: the optimiser differs by 1e-6 between machines
+    e["prac_rev_the"] = (REV_J.sum(axis=1)[THE], 2e-4)
     e["prac_t_the"] = (T1[THE], 1e-12)
     e["prac_cost_the"] = (-math.log(T1[THE]), 1e-12)
     e["prac_rev_minima"] = (2, 0)

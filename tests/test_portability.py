@@ -50,3 +50,45 @@ def test_every_chapter_matches_its_stored_outputs_under_other_kernels():
         cwd=ROOT, env={**os.environ, **other_kernels()}, capture_output=True, text=True,
     )
     assert result.returncode == 0, f"under {other_kernels()}:\n" + result.stdout[-6000:]
+
+
+def glued_rounding_noise(notebook):
+    """(name, value) of glued numbers of magnitude below 1e-9 with more than 3 significant digits.
+
+    Such a number is almost always rounding error (a gap between two routes to the same
+    value, a finite-difference error): its digits change between machines even where this
+    machine's two kernels agree. A chapter asserts the bound and glues the bound instead
+    (1e-12), or rounds a genuinely tiny value to the digits the prose shows.
+    """
+    import json
+
+    found = []
+    for cell in json.loads(notebook.read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("application/papermill.record/text/plain")
+            try:
+                value = float(text)
+            except (TypeError, ValueError):
+                continue
+            digits = f"{abs(value):.9e}".split("e")[0].replace(".", "").rstrip("0")
+            if 0 < abs(value) < 1e-9 and len(digits) > 3:
+                found.append((output["metadata"]["scrapbook"]["name"], value))
+    return found
+
+
+def test_no_chapter_glues_rounding_noise():
+    assert {path.name: found for path in chapters() if (found := glued_rounding_noise(path))} == {}
+
+
+def test_the_noise_finder_can_fail(tmp_path):
+    import json
+
+    def record(name, text):
+        return {"output_type": "display_data", "metadata": {"scrapbook": {"name": name}},
+                "data": {"application/papermill.record/text/plain": text}}
+    cell = {"cell_type": "code", "source": "", "metadata": {},
+            "outputs": [record("gap", "5.942933645e-12"), record("bound", "1e-12"),
+                        record("tiny", "8e-15"), record("kl", "0.1874")]}
+    notebook = tmp_path / "n.ipynb"
+    notebook.write_text(json.dumps({"cells": [cell]}))
+    assert glued_rounding_noise(notebook) == [("gap", 5.942933645e-12)]

@@ -249,3 +249,21 @@ def test_the_site_is_light_whatever_the_reader_chose_before(browser, base_url):
     background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     context.close()
     assert background == "rgb(255, 255, 255)"
+
+
+def test_pages_with_interactives_load_one_stylesheet_with_every_kinds_styles(site):
+    """book/_ext/interactives.py joins the kinds' styles: one request, whatever the page shows."""
+    import re
+
+    from conftest import ROOT
+
+    assets = ROOT / "book" / "klhelpers" / "interactives" / "assets"
+    joined = (site / "_static" / "interactives.css").read_text()
+    for style in assets.glob("*.css"):
+        assert style.read_text() in joined, style.name
+    for page in (site / "book").glob("*.html"):
+        html = page.read_text()
+        kinds = set(re.findall(r'data-explorer="([a-z0-9-]+)"', html))
+        sheets = re.findall(r'href="[^"]*_static/([a-z0-9-]+)\.css', html)
+        assert ("interactives" in sheets) == bool(kinds), page.name
+        assert not {sheet for sheet in sheets if (assets / f"{sheet}.css").is_file()}, page.name

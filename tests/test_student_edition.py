@@ -68,8 +68,10 @@ def snippets(cell):
     if cell.cell_type == "code":
         pieces = cell.source.splitlines()
     else:
-        prose = [line for line in cell.source.splitlines() if not line.lstrip().startswith(("```", ":"))]
-        pieces = re.split(r"[`$*_{}\[\]()|\\<>]", "\n".join(prose).replace("\n", " "))
+        # line by line, list markers dropped: a page renders "text.\n1. item" as two blocks
+        prose = [re.sub(r"^\s*(\d+\.|[-*+])\s+", "", line) for line in cell.source.splitlines()
+                 if not line.lstrip().startswith(("```", ":"))]
+        pieces = [piece for line in prose for piece in re.split(r"[`$*_{}\[\]()|\\<>]", line)]
     pieces = [normal(piece) for piece in pieces]
     return [piece for piece in pieces
             if len(piece) >= 16 and (cell.cell_type == "code" or len(piece.split()) >= 4)]

@@ -25,6 +25,7 @@ ids of its own (the first copy keeps working, and so does the second).
 
 import html as _html
 import itertools
+import re
 from pathlib import Path
 
 __all__ = ["ASSETS", "DualView", "html_twin", "next_id", "escape", "json_for_script"]
@@ -61,6 +62,24 @@ def json_for_script(value):
     return text.translate(_JSON_IN_SCRIPT)  # these characters occur only inside JSON strings
 
 
+# A closing tag directly followed by another tag, except inside SVG text runs (<tspan>),
+# where a space would show.
+_TAG_AFTER_TAG = re.compile(r"(</(?!tspan)[a-zA-Z][^>]*>)(?=<)")
+
+
+def _spaced(markup):
+    """`markup` with a line break after each closing tag that another tag follows.
+
+    Sphinx's search indexer drops tags without leaving a space, so ``<text>0</text><text>1</text>``
+    (a chart's ticks) or ``<b>0.18</b><span>nats</span>`` would be indexed as one word
+    ("01", "0.18nats"). Between block elements and SVG shapes the break shows nothing.
+
+    >>> _spaced("<b>1</b><i>a</i>")
+    '<b>1</b>\\n<i>a</i>'
+    """
+    return _TAG_AFTER_TAG.sub("\\1\n", markup)
+
+
 def html_twin(kind, element_id, markup, config, label):
     """The website rendering of one interactive: its markup and its JSON state in one ``<div>``.
 
@@ -82,7 +101,7 @@ def html_twin(kind, element_id, markup, config, label):
     return (
         f'<div class="kl-interactive kl-{escape(kind)}" data-explorer="{escape(kind)}" '
         f'id="{escape(element_id)}" role="group" aria-label="{escape(label)}">\n'
-        f"{markup}\n"
+        f"{_spaced(markup)}\n"
         f'<script type="application/json" class="kl-config">{json_for_script(config)}</script>\n'
         "</div>"
     )
