@@ -59,9 +59,9 @@ MAX_CODE_COLUMNS = 88  # a code line on a phone: the page's code block scrolls b
 
 def long_code_lines(notebook):
     """(cell number, line number, length) of every code line over MAX_CODE_COLUMNS characters,
-    except in the setup cell (kept identical in every chapter: tests/test_setup_cell.py)."""
+    the setup cell's included."""
     code = [(i, c) for i, c in enumerate(cells(notebook)) if c["cell_type"] == "code"]
-    return [(i, j, len(line)) for i, c in code[1:]
+    return [(i, j, len(line)) for i, c in code
             for j, line in enumerate(source(c).splitlines(), 1) if len(line) > MAX_CODE_COLUMNS]
 
 

@@ -307,7 +307,7 @@ def test_the_chart_draws_p_both_fits_the_letters_and_a_fixed_axis(start_view):
     assert "stroke-dasharray" not in forward and "stroke-dasharray" in reverse  # solid and dashed
     assert len(re.search(r'points="([^"]*)"', forward).group(1).split()) == fits.N_POSITIONS
     assert re.findall(r'data-peak="([AB])"', svg) == ["A", "B"]
-    ticks = re.search(r'<g data-axis="y">(.*?)</g>', svg).group(1)
+    ticks = re.search(r'<g data-axis="y">(.*?)</g>', svg, re.S).group(1)
     assert re.findall(r">([\d.]+)</text>", ticks) == ["0", "0.05", "0.1", "0.15", "0.2"]
     x_labels = re.findall(r'text-anchor="middle">(\d+)</text>', svg)
     assert x_labels == [str(x) for x in range(0, 40, 5)]
@@ -501,7 +501,7 @@ def test_the_chart_follows_as_python_draws_it(twin):
                         l.getAttribute('points').split(' ').map(p => p.split(',').map(Number))])),
                     bars: [...svg.querySelectorAll('rect[data-k]')].map(r => +r.getAttribute('height')),
                     label: svg.getAttribute('aria-label')}; }""")
-        ticks = re.search(r'<g data-axis="y">(.*?)</g>', python_svg).group(1)
+        ticks = re.search(r'<g data-axis="y">(.*?)</g>', python_svg, re.S).group(1)
         assert js["ticks"] == re.findall(r">([\d.]+)</text>", ticks)
         letters = [(float(x), float(y))
                    for x, y in re.findall(r'<text x="([\d.]+)" y="([\d.]+)"[^>]*data-peak', python_svg)]

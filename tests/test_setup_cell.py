@@ -99,7 +99,7 @@ def test_every_setup_cell_clones_the_configured_address():
     tool = load_tool()
     url = tool.configured_url(ROOT)
     assert {path.stem: tool.setup_url(path) for path in chapters()} == {path.stem: url for path in chapters()}
-    assert all(f'"{url}", str(book)],' in setup_cell(path) for path in chapters())
+    assert all(f'"{url}", str(book)]' in setup_cell(path) for path in chapters())
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SETUP_FINDS = 'find_spec("klhelpers")'
-#: The line of the setup cell that holds the address: `    "https://...", str(book)],`.
-URL_LINE = re.compile(r'^(?P<indent>\s*)"(?P<url>[^"]+)", str\(book\)\],\n?$')
+#: The line of the setup cell that holds the address: `    "https://...", str(book)]`.
+URL_LINE = re.compile(r'^(?P<indent>\s*)"(?P<url>[^"]+)", str\(book\)\],?\n?$')
 
 
 def configured_url(root=ROOT):

@@ -62,16 +62,18 @@ instructor gave you.
 
 SETUP_FINDS = 'find_spec("klhelpers")'
 STUDENT_SETUP = """\
-# Setup. klhelpers, from the student notebooks, must sit next to this notebook: as a folder,
-# or as klhelpers.zip (Colab's Files panel uploads files, not folders).
+# Setup. klhelpers, from the student notebooks, must sit next to this notebook:
+# as a folder, or as klhelpers.zip (Colab's Files panel uploads files, not folders).
 import importlib, importlib.util, pathlib, zipfile
 importlib.invalidate_caches()  # see what was uploaded since the last run
-if importlib.util.find_spec("klhelpers") is None and pathlib.Path("klhelpers.zip").is_file():
-    zipfile.ZipFile("klhelpers.zip").extractall()
+uploaded = pathlib.Path("klhelpers.zip")
+if importlib.util.find_spec("klhelpers") is None and uploaded.is_file():
+    zipfile.ZipFile(uploaded).extractall()
     importlib.invalidate_caches()
 if importlib.util.find_spec("klhelpers") is None:
-    raise SystemExit("klhelpers not found: put klhelpers.zip (or the klhelpers folder) from the student "
-                     "notebooks next to this notebook (on Colab: upload it in the Files panel), then run this cell again.")
+    raise SystemExit("klhelpers not found: put klhelpers.zip (or the klhelpers folder) "
+                     "from the student notebooks next to this notebook (on Colab: "
+                     "upload it in the Files panel), then run this cell again.")
 """
 
 
