@@ -264,3 +264,31 @@ def test_the_value_labels_are_legible_on_a_phone(inequality_page):
         .flatMap(svg => [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
         .map(t => parseFloat(getComputedStyle(t).fontSize) * svg.getScreenCTM().a))""")
     assert sizes and min(sizes) >= 11, sorted(sizes)[:3]
+
+
+def overlapping_value_labels(explorer):
+    """Tokens whose P and Q value labels overlap or touch on screen ("0.150.16" reads as one)."""
+    return explorer.evaluate("""root => {
+        const box = (w, k) => root.querySelector(`text[data-label="${w}"][data-k="${k}"]`)
+                                  .getBoundingClientRect();
+        const gap = 3;  // px of space needed between two labels side by side
+        const hit = (a, b) => a.left < b.right + gap && b.left < a.right + gap
+                              && a.top < b.bottom && b.top < a.bottom;
+        return [...root.querySelectorAll('text[data-label="p"]')]
+            .map(t => +t.getAttribute('data-k')).filter(k => hit(box('p', k), box('q', k)));
+    }""")
+
+
+@pytest.mark.parametrize("width", [1100, 390])
+def test_value_labels_of_bars_about_as_tall_do_not_overlap(browser, width):
+    """The book's P and Q are close for 'the' (0.15, 0.16) and 'mat' (0.05, 0.04): Python's first
+    paint lifts one label, and so does the script after a move that makes them equal."""
+    watched = open_twins(browser, kl.explore().html, viewport={"width": width, "height": 900})
+    explorer = watched.page.locator(EXPLORER)
+    assert overlapping_value_labels(explorer) == []
+    explorer.locator('input[type="range"]').nth(MAT).fill("0.05")  # weight near p(mat)
+    assert overlapping_value_labels(explorer) == []
+    explorer.locator('button', has_text="Set Q = P").click()  # every pair equal
+    assert overlapping_value_labels(explorer) == []
+    assert watched.errors == []
+    watched.context.close()

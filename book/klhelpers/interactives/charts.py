@@ -18,7 +18,8 @@ from .twin import escape
 __all__ = ["BARS", "CURVE", "Y_AXES", "y_axis", "tick_decimals", "bar_chart", "curve_chart", "log_ticks"]
 
 #: The P-vs-Q bar chart: view box and plot margins (shared with explorer.js through the config).
-BARS = {"width": 400, "height": 250, "left": 46, "right": 6, "top": 34, "bottom": 42, "font": 15}
+BARS = {"width": 400, "height": 250, "left": 46, "right": 6, "top": 34, "bottom": 42, "font": 15,
+        "labelLine": 17}  # labelLine: a value label's height (13.5 px text, explorer.css) and a gap
 #: A line chart (the divergence against one token's probability).
 CURVE = {"width": 400, "height": 190, "left": 46, "right": 10, "top": 12, "bottom": 40, "font": 15}
 #: The bar chart's possible y-axes, (top, tick step), lowest first: the lowest every bar fits
@@ -56,6 +57,24 @@ def _ticks(g, top, step, y_of):
     return "".join(parts)
 
 
+def label_ys(y_p, y_q, line=BARS["labelLine"]):
+    """Baselines of a token's two value labels, above bars whose tops are at `y_p` and `y_q`.
+
+    Side by side, the two labels overlap when their bars are about as tall: the taller bar's
+    label (P's, if equal) is then lifted a line above the other's. explorer.js does the same.
+
+    >>> label_ys(100, 150), label_ys(100, 104), label_ys(104, 100)
+    ((96, 146), (83, 100), (100, 83))
+    """
+    label_p, label_q = y_p - 4, y_q - 4
+    if abs(label_p - label_q) < line:
+        if y_p <= y_q:
+            label_p = label_q - line
+        else:
+            label_q = label_p - line
+    return label_p, label_q
+
+
 def bar_chart(element_id, vocab, p, q, colors, label_every=1, value_labels=True):
     """Grouped bars of P (solid) and Q (hatched) per token, value labels, a fixed y-axis.
 
@@ -83,13 +102,14 @@ def bar_chart(element_id, vocab, p, q, colors, label_every=1, value_labels=True)
     ]
     for k, token in enumerate(vocab):
         middle = g["left"] + (k + 0.5) * slot
+        label_y = dict(zip("pq", label_ys(y_of(p[k]), y_of(q[k]))))
         for which, values, x0, fill in (("p", p, middle - bar, colors["p"]),
                                         ("q", q, middle, f"url(#{hatch})" if n <= 12 else colors["q"])):
             y = y_of(values[k])
             parts.append(f'<rect data-bar="{which}" data-k="{k}" x="{_num(x0)}" y="{_num(y)}" '
                          f'width="{_num(bar)}" height="{_num(base - y)}" fill="{fill}"></rect>')
             if value_labels:
-                parts.append(_text(x0 + bar / 2, y - 4, f"{values[k]:.2f}", size=13,
+                parts.append(_text(x0 + bar / 2, label_y[which], f"{values[k]:.2f}", size=13,
                                    extra=f' data-label="{which}" data-k="{k}"'))
         if k % label_every == 0:
             parts.append(_text(middle, base + 19, token))

@@ -100,6 +100,15 @@
 
     function yOf(value, top) { return g.top + plotH * (1 - Math.min(value, top) / top); }
 
+    // A token's two value labels, lifted apart when the bars are about as tall (charts.label_ys).
+    function labelYs(yP, yQ) {
+      var lp = yP - 4, lq = yQ - 4;
+      if (Math.abs(lp - lq) < g.labelLine) {
+        if (yP <= yQ) lp = lq - g.labelLine; else lq = lp - g.labelLine;
+      }
+      return {p: lp, q: lq};
+    }
+
     function drawBars() {
       var next = frozenAxis || yAxis(config.yAxes, p, q);
       if (next[0] !== axis[0]) {
@@ -113,7 +122,8 @@
           bars[pair[0]][k].setAttribute("y", y.toFixed(2));
           bars[pair[0]][k].setAttribute("height", (base - y).toFixed(2));
           if (labels[pair[0]][k]) {
-            labels[pair[0]][k].setAttribute("y", (y - 4).toFixed(2));
+            var ys = labelYs(yOf(p[k], axis[0]), yOf(q[k], axis[0]));
+            labels[pair[0]][k].setAttribute("y", ys[pair[0]].toFixed(2));
             labels[pair[0]][k].textContent = value.toFixed(2);
           }
         });
