@@ -26,6 +26,7 @@ import pytest
 
 import klhelpers as kl
 from klhelpers import fits, numerics
+from klhelpers.interactives.sampling import draw_tokens
 
 from conftest import KLMATH_JS
 
@@ -39,6 +40,7 @@ EXPORTS = [
     "totalVariation", "chiSquare", "klGaussian", "gaussianEntropy", "posterior", "logEvidence", "elbo",
     "discretizeGaussian", "binnedKlGaussian",
     "estimatorValuesByToken", "klGradient", "estimatorGradient", "trainPolicy", "optimalPolicy",
+    "mulberry32", "drawTokens",
 ]
 RTOL = 1e-12
 TINY = 1e-300         # below this, compare to RTOL * TINY absolute
@@ -451,6 +453,9 @@ def theory_cases(rng):
         ref = ref / ref.sum()
         beta = float(rng.choice([0.05, 0.3, 1.0, 4.0]))
         cases.append(("optimalPolicy", [ref.tolist(), r.tolist(), beta], kl.optimal_policy(ref, r, beta).tolist()))
+    for seed in (0, 1, 2026, 2**32 - 1):  # interactives.sampling.draw_tokens: the same tokens, exactly
+        p = rng.dirichlet(np.ones(5)).tolist()
+        cases.append(("drawTokens", [p, 200, seed], draw_tokens(p, 200, seed).tolist()))
     return cases
 
 
@@ -486,7 +491,7 @@ def test_golden_cases(klmath_page):
         print(f"  klFromLogits: {len(below_floor)} within the noise floor only, "
               f"largest absolute difference {max(below_floor):.3g}")
     assert len(cases) >= 300
-    assert set(counts) == set(EXPORTS) - {"localFits", "fitGaussian"}
+    assert set(counts) == set(EXPORTS) - {"localFits", "fitGaussian", "mulberry32"}  # mulberry32: via drawTokens
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems[:40])
 
 
@@ -605,7 +610,8 @@ def smoke_calls():
             ["estimatorValuesByToken", [[0.0, 0.0], [0.25, 0.75]]], ["klGradient", [[0.0, 0.0], [0.25, 0.75], "reverse"]],
             ["estimatorGradient", [[0.0, 0.0], [0.25, 0.75], "k3", "loss"]],
             ["trainPolicy", [[0.0, 0.0], [0.25, 0.75], [0.0, 1.0], 1.0, "k2", "loss", 3, 0.5]],
-            ["optimalPolicy", [[0.5, 0.5], [0.0, 1.0], 1.0]]]
+            ["optimalPolicy", [[0.5, 0.5], [0.0, 1.0], 1.0]], ["drawTokens", [[0.5, 0.5], 3, 7]],
+            ["mulberry32", [7]]]  # returns a generator: the scripts below compare its first number
 
 
 # In a Web Worker there is no window and no document: any access to them would throw.
@@ -613,7 +619,7 @@ _WORKER_JS = """async ([source, calls]) => {
   const probe = `
     onmessage = (event) => {
       const answer = {window: typeof window, document: typeof document, keys: Object.keys(KLMath), results: []};
-      for (const [name, args] of event.data) answer.results.push(JSON.stringify(KLMath[name](...args)));
+      for (const [name, args] of event.data) answer.results.push(JSON.stringify(((r) => typeof r === 'function' ? r() : r)(KLMath[name](...args))));
       postMessage(answer);
     };`;
   const worker = new Worker(URL.createObjectURL(new Blob([source, "\\n;", probe], {type: "text/javascript"})));
@@ -637,7 +643,7 @@ def test_dom_free_in_a_worker(klmath_page):
     answer = klmath_page.evaluate(_WORKER_JS, [KLMATH_JS.read_text(), calls])
     assert answer["window"] == "undefined" and answer["document"] == "undefined"
     assert sorted(answer["keys"]) == sorted(EXPORTS)
-    in_page = klmath_page.evaluate("(calls) => calls.map(([name, args]) => JSON.stringify(KLMath[name](...args)))",
+    in_page = klmath_page.evaluate("(calls) => calls.map(([name, args]) => JSON.stringify(((r) => typeof r === 'function' ? r() : r)(KLMath[name](...args))))",
                                    calls)
     assert answer["results"] == in_page
     by_name = dict(zip((name for name, _ in calls), in_page))
@@ -654,14 +660,14 @@ def test_loads_in_node(klmath_page):
     calls = smoke_calls()
     script = ("const K = require(process.argv[1]); const calls = JSON.parse(process.argv[2]);"
               "console.log(JSON.stringify({keys: Object.keys(K), global: typeof KLMath,"
-              " results: calls.map(([name, args]) => JSON.stringify(K[name](...args)))}));")
+              " results: calls.map(([name, args]) => JSON.stringify(((r) => typeof r === 'function' ? r() : r)(K[name](...args))))}));")
     completed = subprocess.run([shutil.which("node"), "-e", script, str(KLMATH_JS), json.dumps(calls)],
                                capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr
     answer = json.loads(completed.stdout)
     assert sorted(answer["keys"]) == sorted(EXPORTS)
     assert answer["global"] == "undefined"  # a module's var stays in the module
-    in_page = klmath_page.evaluate("(calls) => calls.map(([name, args]) => JSON.stringify(KLMath[name](...args)))",
+    in_page = klmath_page.evaluate("(calls) => calls.map(([name, args]) => JSON.stringify(((r) => typeof r === 'function' ? r() : r)(KLMath[name](...args))))",
                                    calls)
     problems = []
     for (name, _), in_node, in_chromium in zip(calls, answer["results"], in_page):

@@ -7,7 +7,7 @@ asking ``klmath.js`` for every formula (``KLMath.estimatorValuesByToken`` for ea
 k1, k2, k3 and ``KLMath.klDivergence`` for the exact value).
 
 Both runtimes draw the same tokens, with the seeded generator of :mod:`.sampling`
-(mulberry32; ``estimator-samples.js`` defines its own copy of it), so the running means a
+(mulberry32; on the site ``KLMath.drawTokens``), so the running means a
 reader sees on the site are the ones drawn here. The chart shows each estimator's running
 mean against the number of draws (logarithmic axis) and the exact D_KL(pi || pi_ref) dashed.
 """

@@ -8,7 +8,7 @@ chart; on the website ``assets/sampling.js`` does the same with **Play**, **Paus
 
 Both runtimes draw the *same* tokens: a small seeded generator, mulberry32 (32-bit state,
 one uniform number per token), is written once per runtime, :func:`mulberry32` here and
-``mulberry32`` in ``sampling.js``, and a token is the first k with u < p_1 + ... + p_k.
+``KLMath.mulberry32`` in ``klmath.js``, and a token is the first k with u < p_1 + ... + p_k.
 ``tests/test_sampling_browser.py`` holds the two to the same sequence.
 
 Tokens arrive in steps that grow with the sample (:func:`schedule`: one at a time at

@@ -2,40 +2,18 @@
 // klhelpers/interactives/estimator_samples.py (explore_estimator_samples).
 //
 // The page already shows a whole run, drawn in Python. This script draws the same replies
-// (mulberry32, the seeded generator below, the same stream as klhelpers.interactives.sampling's;
+// (KLMath.drawTokens, the same stream as klhelpers.interactives.sampling's;
 // a reply is the first k with u < pi_0 + ... + pi_k), asks KLMath for each token's k1, k2, k3
 // (estimatorValuesByToken) and for the exact D_KL(pi || pi_ref) (klDivergence), and replays the
 // run when the reader presses Play, max(1, ceil(growth * n)) replies per animation frame.
 (function () {
   "use strict";
 
-  // mulberry32: a small seeded generator of uniform numbers in [0, 1). Defined once, here.
-  function mulberry32(seed) {
-    var state = seed >>> 0;
-    return function () {
-      state = (state + 0x6D2B79F5) >>> 0;
-      var t = Math.imul(state ^ (state >>> 15), state | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
-  function drawTokens(p, n, seed) {
-    var cumulative = [], total = 0, next = mulberry32(seed), tokens = new Array(n);
-    for (var k = 0; k < p.length; k++) { total += p[k]; cumulative.push(total); }
-    for (var i = 0; i < n; i++) {
-      var u = next(), j = 0;
-      while (j < cumulative.length - 1 && !(u < cumulative[j])) j++;
-      tokens[i] = j;
-    }
-    return tokens;
-  }
-
   function num(x) { return String(parseFloat(x.toFixed(2))); }
 
   function mount(root, config) {
     var g = config.geometry, n = config.nMax, timer = null, names = config.names;
-    var tokens = drawTokens(config.policy, config.nMax, config.seed);
+    var tokens = KLMath.drawTokens(config.policy, config.nMax, config.seed);
     var values = KLMath.estimatorValuesByToken(config.policy.map(Math.log), config.reference);
     var exact = KLMath.klDivergence(config.policy, config.reference);
     var running = {}, sums = {}, steps = [], m = 0;

@@ -667,6 +667,30 @@ var KLMath = (function () {
     return w.map(function (v) { return v / total + 0; });
   }
 
+  // interactives.sampling.mulberry32: a small seeded generator of uniform numbers in [0, 1),
+  // the same stream in both runtimes, so the site's live samples are the book's.
+  function mulberry32(seed) {
+    var state = seed >>> 0;
+    return function () {
+      state = (state + 0x6D2B79F5) >>> 0;
+      var t = Math.imul(state ^ (state >>> 15), state | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  // interactives.sampling.draw_tokens: n tokens from p, k the first index with u < p_0 + ... + p_k.
+  function drawTokens(p, n, seed) {
+    var cumulative = [], total = 0, next = mulberry32(seed), tokens = new Array(n);
+    for (var k = 0; k < p.length; k++) { total += p[k]; cumulative.push(total); }
+    for (var i = 0; i < n; i++) {
+      var u = next(), j = 0;
+      while (j < cumulative.length - 1 && !(u < cumulative[j])) j++;
+      tokens[i] = j;
+    }
+    return tokens;
+  }
+
   return {
     logRatio: logRatio, dMinusLog1p: dMinusLog1p, expm1MinusX: expm1MinusX, accurateSum: accurateSum,
     normalize: normalize, withShare: withShare, surprisal: surprisal, entropy: entropy, crossEntropy: crossEntropy,
@@ -681,7 +705,8 @@ var KLMath = (function () {
     klGaussian: klGaussian, gaussianEntropy: gaussianEntropy, posterior: posterior, logEvidence: logEvidence,
     elbo: elbo, discretizeGaussian: discretizeGaussian, binnedKlGaussian: binnedKlGaussian,
     estimatorValuesByToken: estimatorValuesByToken, klGradient: klGradient, estimatorGradient: estimatorGradient,
-    trainPolicy: trainPolicy, optimalPolicy: optimalPolicy
+    trainPolicy: trainPolicy, optimalPolicy: optimalPolicy,
+    mulberry32: mulberry32, drawTokens: drawTokens
   };
 })();
 

@@ -2,41 +2,19 @@
 // klhelpers/interactives/sampling.py (explore_sampling).
 //
 // The page already shows a whole run of nMax tokens, drawn in Python. This script draws the
-// same tokens (mulberry32, the seeded generator below, mirrors sampling.py's; a token is the
+// same tokens (KLMath.drawTokens: mulberry32, mirroring sampling.py's; a token is the
 // first k with u < p_0 + ... + p_k), asks KLMath for each token's loss -ln q_x (surprisal) and
 // for H(P, Q) (crossEntropy), and replays the run when the reader presses Play: one step per
 // animation frame, each step max(1, ceil(growth * n)) tokens, as sampling.schedule does.
 (function () {
   "use strict";
 
-  // mulberry32: a small seeded generator of uniform numbers in [0, 1). Defined once, here.
-  function mulberry32(seed) {
-    var state = seed >>> 0;
-    return function () {
-      state = (state + 0x6D2B79F5) >>> 0;
-      var t = Math.imul(state ^ (state >>> 15), state | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
-  function drawTokens(p, n, seed) {
-    var cumulative = [], total = 0, next = mulberry32(seed), tokens = new Array(n);
-    for (var k = 0; k < p.length; k++) { total += p[k]; cumulative.push(total); }
-    for (var i = 0; i < n; i++) {
-      var u = next(), j = 0;
-      while (j < cumulative.length - 1 && !(u < cumulative[j])) j++;
-      tokens[i] = j;
-    }
-    return tokens;
-  }
-
   function num(x) { return String(parseFloat(x.toFixed(2))); }
   function fmt(x) { return x === null ? null : x.toFixed(4); }
 
   function mount(root, config) {
     var g = config.geometry, n = config.nMax, timer = null;
-    var tokens = drawTokens(config.p, config.nMax, config.seed);
+    var tokens = KLMath.drawTokens(config.p, config.nMax, config.seed);
     var cost = KLMath.surprisal(config.q), target = KLMath.crossEntropy(config.p, config.q);
     var running = new Array(config.nMax), sum = 0, steps = [], m = 0;
     for (var i = 0; i < config.nMax; i++) { sum += cost[tokens[i]]; running[i] = sum / (i + 1); }
@@ -104,7 +82,7 @@
     root.__klState = function () {  // for tests
       return {n: n, tokens: tokens.slice(0, n), average: average(), target: target,
               playing: timer !== null, uniforms: (function () {
-                var next = mulberry32(config.seed), out = [];
+                var next = KLMath.mulberry32(config.seed), out = [];
                 for (var j = 0; j < 20; j++) out.push(next());
                 return out;
               })()};
