@@ -39,9 +39,10 @@ $(ENV): requirements.txt $(VENV)/.python-$(NEEDED)
 	touch $@
 
 # jupyter-cache re-runs a chapter only when the chapter's code changes: when klhelpers
-# changes, forget the cached runs so the site shows what the new code draws.
+# changes, forget the cached runs so the site shows what the new code draws, and Sphinx's
+# parsed pages too (it re-reads only changed files, so an empty cache alone runs nothing).
 _build/.klhelpers-stamp: $(shell find book/klhelpers -name '*.py' -o -name '*.js' -o -name '*.css' -o -name '*.json')
-	rm -rf _build/.jupyter_cache
+	rm -rf _build/.jupyter_cache _build/.doctrees
 	mkdir -p _build && touch $@
 
 book: $(ENV) _build/.klhelpers-stamp
